@@ -1,0 +1,12 @@
+# Finds every dependency from Debian 12's packages (scripts/install-deps.sh installs them).
+# Nothing is vendored or downloaded.
+find_package(cppzmq REQUIRED)          # target cppzmq, which also brings libzmq
+find_package(simdjson REQUIRED)        # no version: its check only accepts the same major.minor
+find_package(nlohmann_json 3 REQUIRED)
+find_package(toml11 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Threads REQUIRED)
+if(OMBUS_TESTS)
+  find_package(Catch2 2 REQUIRED)
+  include(Catch)
+endif()

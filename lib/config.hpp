@@ -1,0 +1,67 @@
+// Configuration files (TOML): conf/broker.toml for om-broker, conf/node.toml for om-pub and
+// om-sub, loaded into plain structs whose member initialisers are the documented defaults.
+#pragma once
+
+#include "duration.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace om {
+
+// A config error; what() is one line, `file:line: message`.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr const char* kDefaultIngest = "tcp://127.0.0.1:1215";
+inline constexpr const char* kDefaultPub = "tcp://127.0.0.1:1216";
+inline constexpr const char* kDefaultApi = "tcp://127.0.0.1:1217";
+
+struct BrokerConfig {
+    std::string name = "broker";     // nodename of the broker's own messages
+    std::string cluster = "default"; // cluster.name in the status document
+    std::string ingest = kDefaultIngest;
+    std::string pub = kDefaultPub;
+    std::string api = kDefaultApi;
+    Millis hb_timeout{15000}; // no heartbeat for this long: hb_stale
+    Millis hb_grace{60000};   // stale for this long more: forget_peer
+    std::size_t replay_max_events = 10000;
+    Millis replay_max_age{600000};
+    std::size_t max_message_bytes = 1 << 20;
+    std::size_t max_nodes = 4096;
+    std::size_t max_ops_per_delta = 10000;
+    int pub_sndhwm = 100000;
+    Millis tick{1000}; // interval of the bookmark message on the pub socket
+};
+
+struct NodeConfig {
+    std::string nodename; // empty: the host name
+    std::vector<std::string> brokers{kDefaultIngest};
+    std::string control;   // empty: default_control_endpoint()
+    Millis interval{5000}; // ping and /proc facts refresh period
+    std::string source;    // optional JSON file merged into the dataset
+    // Subscribers (om-sub): pub[i] and api[i] are the two endpoints of broker i.
+    std::vector<std::string> sub_pub{kDefaultPub};
+    std::vector<std::string> sub_api{kDefaultApi};
+    Millis connect_timeout{5000};
+};
+
+// Loads a broker config file. Unknown keys are appended to `warnings` as `file:line: ...`.
+// Throws ConfigError for unreadable files, bad TOML, wrong types and bad values.
+BrokerConfig load_broker_config(const std::string& path, std::vector<std::string>& warnings);
+NodeConfig load_node_config(const std::string& path, std::vector<std::string>& warnings);
+
+// Picks the config file: `flag` if given, else $OM_CONFIG, else ./conf/<file>, else
+// /etc/om/<file>. Returns nullopt when none exists (defaults apply); throws ConfigError when
+// a file named by the flag or the variable does not exist.
+std::optional<std::string> find_config(const std::string& flag, const std::string& file);
+
+// The control socket of om-pub when none is configured: ipc://$XDG_RUNTIME_DIR/om-pub.sock,
+// else ipc:///tmp/om-pub-<uid>.sock.
+std::string default_control_endpoint();
+
+} // namespace om

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian 12 packages that ombus needs to build, test and run its demo.
+# Idempotent: when every package is already installed it returns at once
+# without touching apt.
+set -eu
+
+PACKAGES="build-essential cmake pkg-config git \
+libzmq3-dev cppzmq-dev libsimdjson-dev nlohmann-json3-dev libtoml11-dev catch2 \
+libcli11-dev python3 python3-zmq"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "install-deps: installing$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,110 @@
+// Benchmark of the core library: one-leaf apply on a small and a large cluster state, diff
+// of two node datasets, filter evaluation. Prints its figures and their targets.
+//   build/tests/bench/bench_lib [--smoke]
+#include "bench_util.hpp"
+#include "filter.hpp"
+#include "patch.hpp"
+
+using namespace om;
+
+namespace {
+
+// An instance status shaped like the specification's example.
+json instance_status(int i) {
+    return json{
+        {"avail", i % 2 ? "up" : "down"},
+        {"overall", "up"},
+        {"frozen", false},
+        {"provisioned", true},
+        {"topology", "failover"},
+        {"placement", "spread"},
+        {"mtime", 1539075540.317291 + i},
+        {"updated", "2018-10-09T08:59:00.317291Z"},
+        {"status_group", {{"fs", "n/a"}, {"ip", "up"}, {"app", "n/a"}}},
+        {"monitor", {{"status", "idle"}, {"status_updated", 1539074254.76}, {"placement", ""}}}};
+}
+
+json node_dataset(int services) {
+    json n{{"frozen", 0},
+           {"monitor", {{"status", "idle"}, {"status_updated", 1539074255.12}}},
+           {"stats",
+            {{"load_15m", 0.3}, {"mem_avail", 71}, {"mem_total", 24000}, {"uptime", 123456}}}};
+    for (int s = 0; s < services; ++s)
+        n["services"]["status"]["svc" + std::to_string(s)] = instance_status(s);
+    return n;
+}
+
+json cluster_state(int nodes, int services) {
+    json doc{{"cluster", {{"name", "bench"}, {"nodes", json::array()}}}};
+    for (int i = 0; i < nodes; ++i) {
+        const auto name = "node" + std::to_string(i);
+        doc["cluster"]["nodes"].push_back(name);
+        doc["monitor"]["nodes"][name] = node_dataset(services);
+    }
+    return doc;
+}
+
+// Median ns of one leaf set deep in the middle node's services.
+double one_leaf_apply_ns(json& doc, int nodes, long iters, int rounds) {
+    const auto node = "node" + std::to_string(nodes / 2);
+    Op op{Path{std::string("monitor"), std::string("nodes"), node, std::string("services"),
+               std::string("status"), std::string("svc3"), std::string("monitor"),
+               std::string("status")},
+          json("idle")};
+    const json values[2] = {json("starting"), json("idle")};
+    return bench::ns_per_call(iters, rounds, [&](long i) {
+        op.value = values[i & 1];
+        apply_patch(doc, op);
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const bool smoke = bench::smoke_mode(argc, argv);
+    const long iters = smoke ? 20000 : 1000000;
+    const int rounds = smoke ? 3 : 9;
+    bool ok = true;
+    std::printf("bench_lib (%s)\n", smoke ? "smoke" : "full");
+
+    json small = cluster_state(10, 50);
+    json large = cluster_state(1000, 50);
+    const double a_small = one_leaf_apply_ns(small, 10, iters, rounds);
+    const double a_large = one_leaf_apply_ns(large, 1000, iters, rounds);
+    ok &= bench::report("apply one leaf op, 10 nodes x 50 services", a_small / 1000, "us",
+                        "<= 2 us", a_small <= 2000);
+    ok &= bench::report("apply one leaf op, 1000 nodes x 50 services", a_large / 1000, "us",
+                        "<= 2 us", a_large <= 2000);
+    ok &= bench::report("  ratio 1000-node / 10-node", a_large / a_small, "x", "<= 1.3",
+                        a_large / a_small <= 1.3);
+
+    json d1 = node_dataset(15), d2 = d1;
+    d2["services"]["status"]["svc1"]["avail"] = "down";
+    d2["services"]["status"]["svc2"]["monitor"]["status"] = "starting";
+    d2["stats"]["load_15m"] = 0.7;
+    d2["services"]["status"].erase("svc5");
+    const double d_ns = bench::ns_per_call(iters / 20, rounds, [&](long) {
+        auto ops = diff(d1, d2);
+        if (ops.size() != 4) std::abort();
+    });
+    bench::report("diff of two node datasets (" + std::to_string(d1.dump().size()) + " B)",
+                  d_ns / 1000, "us");
+
+    const auto f_simple = Filter::parse("monitor.nodes.node500.services.status.svc3.avail=up");
+    const auto f_star = Filter::parse("monitor.nodes.*.frozen>0");
+    const double f_ns = bench::ns_per_call(iters, rounds, [&](long) {
+        if (!f_simple.matches(large)) std::abort();
+    });
+    ok &= bench::report("filter evaluation, simple path, 1000-node state", f_ns / 1000, "us",
+                        "<= 1 us", f_ns <= 1000);
+    const double w_ns = bench::ns_per_call(smoke ? 50 : 1000, rounds, [&](long) {
+        if (f_star.matches(small)) std::abort();
+    });
+    bench::report("filter evaluation, wildcard over 10 nodes", w_ns / 1000, "us");
+    const double w_large = bench::ns_per_call(smoke ? 50 : 1000, rounds, [&](long) {
+        if (f_star.matches(large)) std::abort();
+    });
+    bench::report("filter evaluation, wildcard over 1000 nodes", w_large / 1000, "us");
+    std::printf("%s\n", ok ? "all targets met" : "some targets missed");
+    return 0; // figures are reported, not asserted: shared machines are noisy
+}

@@ -1,0 +1,55 @@
+// Small helpers shared by the benchmark programs: timing loops, percentiles, smoke mode.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+
+// True when the program was started with --smoke (CI): fewer iterations, same figures.
+inline bool smoke_mode(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--smoke") == 0) return true;
+    return false;
+}
+
+// Runs fn `iterations` times per round over `rounds` rounds and returns the median time per
+// call in nanoseconds: the median of rounds resists a noisy neighbour.
+template <class Fn> double ns_per_call(long iterations, int rounds, Fn&& fn) {
+    std::vector<double> per;
+    for (int r = 0; r < rounds; ++r) {
+        const auto t0 = Clock::now();
+        for (long i = 0; i < iterations; ++i)
+            fn(i);
+        const auto t1 = Clock::now();
+        per.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() /
+                      double(iterations));
+    }
+    std::sort(per.begin(), per.end());
+    return per[per.size() / 2];
+}
+
+// The p-th percentile (0..100) of samples, which it sorts.
+inline double percentile(std::vector<double>& samples, double p) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    const auto idx = static_cast<std::size_t>(p / 100.0 * double(samples.size() - 1) + 0.5);
+    return samples[std::min(idx, samples.size() - 1)];
+}
+
+// Prints one figure as `name value unit [target]`, aligned, and returns whether it is within
+// the target (always true when there is none).
+inline bool report(const std::string& name, double value, const char* unit,
+                   const std::string& target = "", bool ok = true) {
+    std::printf("%-58s %12.3f %-8s %s%s\n", name.c_str(), value, unit, target.c_str(),
+                target.empty() ? "" : (ok ? "  ok" : "  MISSED"));
+    return ok;
+}
+
+} // namespace bench

@@ -1,0 +1,110 @@
+// Tests of lib/config: the committed files, defaults, and every kind of bad input.
+#include "config.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+using namespace om;
+
+namespace {
+// Writes text to a fresh temporary file and returns its path.
+std::string temp_file(const std::string& text) {
+    static int n = 0;
+    auto path =
+        std::filesystem::temp_directory_path() /
+        ("ombus-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".toml");
+    std::ofstream(path) << text;
+    return path.string();
+}
+} // namespace
+
+TEST_CASE("the committed conf files load without warnings and hold the defaults") {
+    std::vector<std::string> warnings;
+    auto b = load_broker_config(OMBUS_SOURCE_DIR "/conf/broker.toml", warnings);
+    auto n = load_node_config(OMBUS_SOURCE_DIR "/conf/node.toml", warnings);
+    CHECK(warnings.empty());
+    BrokerConfig bd;
+    CHECK(b.ingest == bd.ingest);
+    CHECK(b.pub == bd.pub);
+    CHECK(b.api == bd.api);
+    CHECK(b.hb_timeout == bd.hb_timeout);
+    CHECK(b.hb_grace == bd.hb_grace);
+    CHECK(b.replay_max_events == bd.replay_max_events);
+    CHECK(b.replay_max_age == bd.replay_max_age);
+    CHECK(b.max_message_bytes == bd.max_message_bytes);
+    CHECK(b.pub_sndhwm == bd.pub_sndhwm);
+    CHECK(b.tick == bd.tick);
+    NodeConfig nd;
+    CHECK(n.brokers == nd.brokers);
+    CHECK(n.interval == nd.interval);
+    CHECK(n.sub_pub == nd.sub_pub);
+    CHECK(n.sub_api == nd.sub_api);
+    CHECK(n.connect_timeout == nd.connect_timeout);
+}
+
+TEST_CASE("values override defaults") {
+    std::vector<std::string> warnings;
+    auto b = load_broker_config(
+        temp_file("[broker]\nname = \"b1\"\n[heartbeat]\ntimeout = \"2s\"\ngrace = 3\n"), warnings);
+    CHECK(b.name == "b1");
+    CHECK(b.hb_timeout == Millis(2000));
+    CHECK(b.hb_grace == Millis(3000));
+    auto n = load_node_config(temp_file("[node]\nbrokers = \"tcp://h:1\"\ninterval = \"500ms\"\n"),
+                              warnings);
+    CHECK(n.brokers == std::vector<std::string>{"tcp://h:1"});
+    CHECK(n.interval == Millis(500));
+    CHECK(warnings.empty());
+}
+
+TEST_CASE("malformed TOML is one line with file:line") {
+    std::vector<std::string> w;
+    auto path = temp_file("[broker]\nname = \"x\"\ningest = \n");
+    CHECK_THROWS_WITH(load_broker_config(path, w), Catch::StartsWith(path + ":3: "));
+    try {
+        load_broker_config(path, w);
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("wrong types name the key and the line") {
+    std::vector<std::string> w;
+    auto path = temp_file("[broker]\n\nname = 5\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w), path + ":3: 'broker.name' must be a string");
+    path = temp_file("[replay]\nmax_events = \"many\"\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w),
+                      path + ":2: 'replay.max_events' must be an integer >= 1");
+    path = temp_file("broker = 1\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w), path + ":1: [broker] must be a table");
+    path = temp_file("[node]\nbrokers = [1]\n");
+    CHECK_THROWS_WITH(load_node_config(path, w),
+                      Catch::StartsWith(path + ":2: 'node.brokers' must hold strings only"));
+}
+
+TEST_CASE("bad durations name the key and the line") {
+    std::vector<std::string> w;
+    auto path = temp_file("[heartbeat]\ntimeout = \"5 parsecs\"\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w),
+                      Catch::StartsWith(path + ":2: 'heartbeat.timeout': duration '5 parsecs'"));
+    path = temp_file("[node]\ninterval = true\n");
+    CHECK_THROWS_WITH(load_node_config(path, w),
+                      path + ":2: 'node.interval' must be a duration such as \"5s\"");
+}
+
+TEST_CASE("unknown keys are warnings with file:line") {
+    std::vector<std::string> w;
+    auto path = temp_file("[broker]\nname = \"b\"\nnmae = \"typo\"\n[extra]\nx = 1\n");
+    load_broker_config(path, w);
+    REQUIRE(w.size() == 2);
+    CHECK(w[0] == path + ":3: unknown key 'broker.nmae', ignored");
+    CHECK(w[1].find("unknown table or key 'extra'") != std::string::npos);
+}
+
+TEST_CASE("a missing file is an error") {
+    std::vector<std::string> w;
+    CHECK_THROWS_WITH(load_node_config("/nonexistent/node.toml", w),
+                      "/nonexistent/node.toml:0: cannot open the file");
+    CHECK_THROWS_WITH(find_config("/nonexistent/x.toml", "node.toml"),
+                      Catch::Contains("no such config file (--config)"));
+}

@@ -7,7 +7,6 @@ target_compile_options(ombus_warnings INTERFACE
   -Wold-style-cast
   -Wcast-align
   -Woverloaded-virtual
-  -Wnull-dereference
   -Wimplicit-fallthrough)
 if(OMBUS_WERROR)
   target_compile_options(ombus_warnings INTERFACE -Werror)

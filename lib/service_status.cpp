@@ -88,11 +88,12 @@ json aggregate(const ServiceCounts& c) {
                             : c.up_non_leader > 0               ? "non-optimal"
                                                                 : "optimal";
     json provisioned;
-    if (c.instances == 0)
+    const long known = c.prov_true + c.prov_false; // instances that say either way
+    if (known == 0)
         provisioned = "n/a";
-    else if (c.prov_true == c.instances)
+    else if (c.prov_true == known)
         provisioned = true;
-    else if (c.prov_false == c.instances)
+    else if (c.prov_false == known)
         provisioned = false;
     else
         provisioned = "mixed";

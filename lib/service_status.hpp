@@ -16,7 +16,8 @@
 //                (an instance is frozen when `frozen` is true, a number > 0 or "frozen")
 //   placement    "n/a" when avail is "n/a" or "down"; "non-optimal" when an up instance has
 //                monitor.placement "non-leader"; else "optimal"
-//   provisioned  true when all true; false when all false; "n/a" with no instance; else "mixed"
+//   provisioned  over the instances that say (a boolean): true when all true, false when all
+//                false, "mixed" otherwise; "n/a" when none says
 #pragma once
 
 #include "json_path.hpp"

@@ -1,0 +1,219 @@
+// The om-broker poll loop and its socket handlers.
+#include "broker.hpp"
+
+#include "log.hpp"
+
+#include <filesystem>
+
+namespace om::broker {
+
+namespace {
+
+std::uint64_t make_epoch() {
+    using namespace std::chrono;
+    // Microseconds since 1970: unique per broker run and increasing across restarts.
+    return static_cast<std::uint64_t>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// Binds a socket, remembering ipc files to remove at exit; the error names the endpoint.
+void bind(zmq::socket_t& s, const std::string& ep, const char* what,
+          std::vector<std::string>& ipc_files) {
+    try {
+        s.bind(ep);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error(std::string("cannot bind ") + what + " endpoint " + ep + ": " +
+                                 e.what());
+    }
+    if (ep.starts_with("ipc://")) ipc_files.push_back(ep.substr(6));
+}
+
+} // namespace
+
+Broker::Broker(const BrokerConfig& config)
+    : config_(config), epoch_(make_epoch()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
+      pub_(ctx_, zmq::socket_type::pub), api_(ctx_, zmq::socket_type::rep),
+      stream_(pub_, epoch_, config.replay_max_events, config.replay_max_age),
+      cluster_(config_, *this) {
+    // Hard cap against memory abuse: far larger messages cost the sender its connection;
+    // those between max_message_bytes and the cap are received, logged and dropped.
+    ingest_.set(zmq::sockopt::maxmsgsize,
+                static_cast<int64_t>(config.max_message_bytes * 2 + 65536));
+    ingest_.set(zmq::sockopt::linger, 0);
+    pub_.set(zmq::sockopt::sndhwm, config.pub_sndhwm);
+    pub_.set(zmq::sockopt::linger, 0);
+    api_.set(zmq::sockopt::linger, 0);
+    bind(ingest_, config.ingest, "ingest", ipc_files_);
+    bind(pub_, config.pub, "pub", ipc_files_);
+    bind(api_, config.api, "api", ipc_files_);
+    log_info("epoch " + std::to_string(epoch_) + ", ingest " + config.ingest + ", pub " +
+             config.pub + ", api " + config.api);
+}
+
+Broker::~Broker() {
+    for (const auto& f : ipc_files_) {
+        std::error_code ec;
+        std::filesystem::remove(f, ec);
+    }
+}
+
+void Broker::patch(const std::string& nodename, const PatchWriter& ops) {
+    stream_.publish_patch(nodename, ops);
+}
+
+void Broker::event(const std::string& nodename, const std::string& id, json data) {
+    stream_.publish_event(nodename, id, data);
+}
+
+void Broker::request_full(const std::string& route, const std::string& nodename,
+                          const char* reason) {
+    // ROUTING_ID | {"kind":"send_full","reason":R}
+    const std::string body = std::string("{\"kind\":\"send_full\",\"reason\":\"") + reason + "\"}";
+    try {
+        ingest_.send(zmq::buffer(route), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        ingest_.send(zmq::buffer(body), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+        log_warning("cannot ask node " + nodename + " for a full: " + e.what());
+    }
+}
+
+void Broker::on_ingest() {
+    zmq::message_t route, body;
+    if (!ingest_.recv(route, zmq::recv_flags::dontwait)) return;
+    std::string extra;
+    if (!route.more() || !ingest_.recv(body, zmq::recv_flags::none)) {
+        ++malformed_;
+        log_warning("ingest: message without a body, dropped");
+        return;
+    }
+    // Drain any further frames: a heartbeat is one frame, the rest is ignored.
+    bool more = body.more();
+    while (more) {
+        zmq::message_t junk;
+        (void)ingest_.recv(junk, zmq::recv_flags::none);
+        more = junk.more();
+    }
+    const auto route_s = route.to_string();
+    if (body.size() > config_.max_message_bytes) {
+        ++oversized_;
+        log_warning("ingest: heartbeat of " + std::to_string(body.size()) +
+                    " bytes over max_message_bytes (" + std::to_string(config_.max_message_bytes) +
+                    "), dropped");
+        return;
+    }
+    try {
+        auto msg = parser_.parse(body.to_string_view());
+        cluster_.on_heartbeat(route_s, msg, Clock::now());
+    } catch (const simdjson::simdjson_error& e) {
+        ++malformed_;
+        log_warning(std::string("ingest: malformed heartbeat (") + std::to_string(body.size()) +
+                    " bytes): " + e.what() + ", dropped");
+    } catch (const std::exception& e) {
+        ++malformed_;
+        log_warning(std::string("ingest: heartbeat refused: ") + e.what());
+    }
+}
+
+json Broker::stats() const {
+    const auto& m = cluster_.stats();
+    const auto& s = stream_.stats();
+    const auto pos = stream_.position();
+    return json{{"status", "ok"},
+                {"epoch", epoch_},
+                {"seq", pos.seq},
+                {"pseq", pos.pseq},
+                {"eseq", pos.eseq},
+                {"nodes", cluster_.node_count()},
+                {"accepted", m.accepted},
+                {"duplicates", m.duplicates},
+                {"gaps", m.gaps},
+                {"unknown", m.unknown},
+                {"fulls", m.fulls},
+                {"refused", m.refused},
+                {"bad_ops", m.bad_ops},
+                {"full_requests", m.full_requests},
+                {"malformed", malformed_},
+                {"oversized", oversized_},
+                {"patches", s.patches},
+                {"events", s.events},
+                {"send_failures", s.send_failures},
+                {"replay_kept", stream_.replay_size()}};
+}
+
+void Broker::on_api() {
+    zmq::message_t req;
+    if (!api_.recv(req, zmq::recv_flags::dontwait)) return;
+    while (req.more()) { // requests are one frame; drop the rest so REP stays in step
+        zmq::message_t junk;
+        (void)api_.recv(junk, zmq::recv_flags::none);
+        if (!junk.more()) break;
+    }
+    std::vector<std::string> frames;
+    const auto r = json::parse(req.to_string_view(), nullptr, false);
+    const std::string op =
+        r.is_object() && r.contains("op") && r["op"].is_string() ? r["op"].get<std::string>() : "";
+    const auto pos = stream_.position();
+    const json position{{"status", "ok"},
+                        {"epoch", pos.epoch},
+                        {"seq", pos.seq},
+                        {"pseq", pos.pseq},
+                        {"eseq", pos.eseq}};
+    if (op == "snapshot") {
+        // {"status":"ok","epoch","seq","pseq","eseq"} | STATUS
+        frames.push_back(position.dump());
+        frames.push_back(cluster_.document().dump());
+    } else if (op == "ping") {
+        frames.push_back(position.dump());
+    } else if (op == "stats") {
+        frames.push_back(stats().dump());
+    } else if (op == "replay" && r.contains("after") && r["after"].is_number_unsigned() &&
+               r.contains("epoch") && r["epoch"].is_number_unsigned()) {
+        frames = stream_.replay(r["epoch"].get<std::uint64_t>(), r["after"].get<std::uint64_t>());
+    } else {
+        frames.push_back(
+            json{{"status", "error"},
+                 {"code", "bad_request"},
+                 {"message", "expected {\"op\": \"snapshot\"|\"replay\"|\"ping\"|\"stats\"}, "
+                             "replay with unsigned \"epoch\" and \"after\""}}
+                .dump());
+    }
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        api_.send(zmq::buffer(frames[i]),
+                  i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+
+void Broker::run(const std::atomic<bool>& stop_flag) {
+    zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
+                               {api_.handle(), 0, ZMQ_POLLIN, 0}};
+    auto next_tick = Clock::now() + config_.tick;
+    auto next_check = Clock::now() + std::chrono::milliseconds(100);
+    while (!stop_flag.load()) {
+        const auto now = Clock::now();
+        const auto wake = std::min(next_tick, next_check);
+        const auto timeout = std::max<long>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count());
+        try {
+            zmq::poll(items, 2, std::chrono::milliseconds(timeout));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) continue;
+            throw;
+        }
+        // A bounded batch per turn, so the api and the timers are served under load too.
+        if (items[0].revents & ZMQ_POLLIN)
+            for (int i = 0; i < 256 && (ingest_.get(zmq::sockopt::events) & ZMQ_POLLIN); ++i)
+                on_ingest();
+        if (items[1].revents & ZMQ_POLLIN) on_api();
+        const auto after = Clock::now();
+        if (after >= next_check) {
+            cluster_.check_liveness(after);
+            next_check = after + std::chrono::milliseconds(100);
+        }
+        if (after >= next_tick) {
+            stream_.tick();
+            next_tick = after + config_.tick;
+        }
+    }
+    log_info("stopping");
+}
+
+} // namespace om::broker

@@ -1,0 +1,44 @@
+// Broker: the om-broker process. Binds the ingest (ROUTER), pub (PUB) and api (REP)
+// endpoints and runs one poll loop that merges heartbeats (Cluster), publishes (Stream),
+// answers snapshot and replay requests, and checks liveness on a timer.
+#pragma once
+
+#include "cluster.hpp"
+#include "stream.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace om::broker {
+
+class Broker : public Sink {
+  public:
+    explicit Broker(const BrokerConfig& config);
+    ~Broker() override;
+
+    // Runs until stop_flag becomes true.
+    void run(const std::atomic<bool>& stop_flag);
+
+    // Sink
+    void patch(const std::string& nodename, const PatchWriter& ops) override;
+    void event(const std::string& nodename, const std::string& id, json data) override;
+    void request_full(const std::string& route, const std::string& nodename,
+                      const char* reason) override;
+
+  private:
+    void on_ingest();
+    void on_api();
+    json stats() const;
+
+    BrokerConfig config_;
+    std::uint64_t epoch_;
+    zmq::context_t ctx_;
+    zmq::socket_t ingest_, pub_, api_;
+    Stream stream_;
+    Cluster cluster_;
+    JsonParser parser_;
+    std::uint64_t malformed_ = 0, oversized_ = 0;
+    std::vector<std::string> ipc_files_;
+};
+
+} // namespace om::broker

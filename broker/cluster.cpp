@@ -1,0 +1,372 @@
+// Merging heartbeats into the cluster status document (see cluster.hpp).
+#include "cluster.hpp"
+
+#include "log.hpp"
+#include "patch.hpp"
+#include "wire.hpp"
+
+#include <set>
+#include <stdexcept>
+
+namespace om::broker {
+
+namespace {
+
+const std::string kMonitor = "monitor", kNodes = "nodes", kServices = "services",
+                  kStatus = "status", kHeartbeats = "heartbeats", kCluster = "cluster";
+
+Path node_path(const std::string& n) {
+    return Path{kMonitor, kNodes, n};
+}
+Path hb_path(const std::string& n) {
+    return Path{kHeartbeats, n};
+}
+
+std::string_view str_field(simdjson::dom::element msg, const char* key) {
+    std::string_view v;
+    if (msg[key].get_string().get(v))
+        throw std::runtime_error(std::string("missing or non-string '") + key + "'");
+    return v;
+}
+
+std::uint64_t uint_field(simdjson::dom::element msg, const char* key) {
+    std::uint64_t v;
+    if (msg[key].get_uint64().get(v))
+        throw std::runtime_error(std::string("missing or non-integer '") + key + "'");
+    return v;
+}
+
+// The service names under a node dataset's services.status.
+std::set<std::string> service_names(const json* dataset) {
+    std::set<std::string> out;
+    if (!dataset) return out;
+    const json* st = find(*dataset, Path{kServices, kStatus});
+    if (st && st->is_object())
+        for (auto it = st->begin(); it != st->end(); ++it)
+            out.insert(it.key());
+    return out;
+}
+
+} // namespace
+
+bool valid_nodename(std::string_view name) {
+    if (name.empty() || name.size() > 255) return false;
+    for (unsigned char c : name)
+        if (c == '/' || c <= ' ' || c == 0x7f) return false;
+    return true;
+}
+
+Cluster::Cluster(const BrokerConfig& config, Sink& sink) : config_(config), sink_(sink) {
+    doc_ = json{{kCluster, {{"name", config_.cluster}, {"nodes", json::array()}}},
+                {kMonitor, {{kNodes, json::object()}, {kServices, json::object()}}},
+                {kHeartbeats, json::object()}};
+    nodes_json_ = &doc_[kMonitor][kNodes];
+    services_json_ = &doc_[kMonitor][kServices];
+    heartbeats_json_ = &doc_[kHeartbeats];
+}
+
+Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& nodename,
+                                   Clock::time_point now) {
+    if (!valid_nodename(nodename)) throw std::runtime_error("invalid nodename '" + nodename + "'");
+    // A connection speaks for one node only: the first name it used.
+    auto [owner, fresh] = route_owner_.try_emplace(route, nodename);
+    if (!fresh && owner->second != nodename) {
+        ++stats_.refused;
+        sink_.event(config_.name, "blacklist_add",
+                    json{{"id", "blacklist_add"},
+                         {"sender", owner->second},
+                         {"claimed", nodename},
+                         {"reason", "nodename_mismatch"}});
+        throw std::runtime_error("connection of node '" + owner->second + "' claims to be '" +
+                                 nodename + "', refused");
+    }
+    auto it = nodes_.find(nodename);
+    if (it == nodes_.end()) {
+        if (nodes_.size() >= config_.max_nodes) {
+            ++stats_.refused;
+            throw std::runtime_error("node '" + nodename + "' refused: max_nodes (" +
+                                     std::to_string(config_.max_nodes) + ") reached");
+        }
+        it = nodes_.emplace(nodename, NodeState{}).first;
+    }
+    auto& n = it->second;
+    n.route = route;
+    n.last = now;
+    if (!n.beating) set_beating(nodename, n, true, now);
+    return n;
+}
+
+void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beating,
+                          Clock::time_point now) {
+    n.beating = beating;
+    PatchWriter w;
+    const json value = json{{"beating", beating}, {"last", wire::now_ts()}, {"gen", n.gen}};
+    if (!heartbeats_json_->contains(nodename)) {
+        (*heartbeats_json_)[nodename] = value;
+        w.set(hb_path(nodename), value);
+    } else {
+        Path p = hb_path(nodename);
+        p.emplace_back(std::string("beating"));
+        (*heartbeats_json_)[nodename]["beating"] = beating;
+        w.set(p, json(beating));
+    }
+    if (!beating) n.stale_since = now;
+    sink_.patch(config_.name, w);
+    json data{{"id", beating ? "hb_beating" : "hb_stale"}, {"nodename", nodename}};
+    if (!beating)
+        data["hb"] = {{"timeout", std::chrono::duration<double>(config_.hb_timeout).count()},
+                      {"last", (*heartbeats_json_)[nodename].value("last", 0.0)}};
+    if (auto m = find(*nodes_json_, Path{nodename, kMonitor})) data["monitor"] = *m;
+    sink_.event(config_.name, beating ? "hb_beating" : "hb_stale", std::move(data));
+}
+
+void Cluster::ask_full(NodeState& n, const std::string& nodename, const char* reason,
+                       Clock::time_point now) {
+    n.synced = false;
+    // One request per 100 ms at most: a full is already on its way meanwhile.
+    if (now - n.last_full_request < std::chrono::milliseconds(100)) return;
+    n.last_full_request = now;
+    ++stats_.full_requests;
+    sink_.request_full(n.route, nodename, reason);
+}
+
+void Cluster::add_to_cluster_nodes(const std::string& nodename, PatchWriter& w) {
+    auto& list = doc_[kCluster]["nodes"];
+    w.set(Path{kCluster, std::string("nodes"), list.size()}, json(nodename));
+    list.push_back(nodename);
+}
+
+void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
+                           Clock::time_point now) {
+    if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
+    const auto kind = str_field(msg, "kind");
+    const std::string nodename(str_field(msg, "nodename"));
+    const auto inc = uint_field(msg, "inc");
+    const auto gen = uint_field(msg, "gen");
+    simdjson::dom::element data;
+    simdjson::dom::array ops;
+    // Check the shape before anything changes.
+    if (kind == "full" || kind == "event") {
+        if (msg["data"].get(data) || !data.is_object())
+            throw std::runtime_error("'" + std::string(kind) + "' without a 'data' object");
+        if (kind == "event") {
+            std::string_view id;
+            if (data["id"].get_string().get(id) || id.empty() || id.size() > 128 ||
+                id.find('/') != id.npos)
+                throw std::runtime_error("event without a valid 'data.id'");
+        }
+    } else if (kind == "delta") {
+        if (msg["ops"].get_array().get(ops))
+            throw std::runtime_error("'delta' without an 'ops' list");
+        if (ops.size() > config_.max_ops_per_delta)
+            throw std::runtime_error("delta of " + std::to_string(ops.size()) +
+                                     " ops over max_ops_per_delta");
+    } else if (kind != "ping") {
+        throw std::runtime_error("unknown heartbeat kind '" + std::string(kind) + "'");
+    }
+
+    auto& n = admit(route, nodename, now);
+    PatchWriter w;
+    if (kind == "full") {
+        if (inc == n.inc && n.synced && gen <= n.gen) {
+            ++stats_.duplicates;
+            return;
+        }
+        ++stats_.fulls;
+        n.inc = inc;
+        n.gen = gen;
+        n.synced = true;
+        install_full(n, nodename, to_json(data), w);
+        w.set(Path{kHeartbeats, nodename, std::string("gen")}, json(gen));
+        (*heartbeats_json_)[nodename]["gen"] = gen;
+    } else if (kind == "delta") {
+        if (inc != n.inc || !n.synced) {
+            ++stats_.unknown;
+            ask_full(n, nodename, n.inc == inc ? "gap" : "unknown", now);
+        } else if (gen <= n.gen) {
+            ++stats_.duplicates;
+        } else if (gen != n.gen + 1) {
+            ++stats_.gaps;
+            log_warning("node " + nodename + ": generation " + std::to_string(gen) + " after " +
+                        std::to_string(n.gen) + ", asking for a full");
+            ask_full(n, nodename, "gap", now);
+        } else {
+            apply_delta(n, nodename, ops, w, now);
+        }
+    } else if (kind == "ping") {
+        if (inc != n.inc || !n.synced || gen != n.gen) {
+            ++stats_.unknown;
+            ask_full(n, nodename, inc != n.inc ? "unknown" : "gap", now);
+        }
+        const double ts = wire::now_ts();
+        (*heartbeats_json_)[nodename]["last"] = ts;
+        w.set(Path{kHeartbeats, nodename, std::string("last")}, json(ts));
+    } else { // event
+        if (!w.empty()) sink_.patch(nodename, w);
+        publish_event(nodename, data);
+        return;
+    }
+    ++stats_.accepted;
+    if (!w.empty()) sink_.patch(nodename, w);
+}
+
+void Cluster::install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w) {
+    auto it = nodes_json_->find(nodename);
+    const json* old = it == nodes_json_->end() ? nullptr : &*it;
+    auto svcs = service_names(old);
+    for (auto& s : service_names(&data))
+        svcs.insert(s);
+    if (!old) {
+        w.set(node_path(nodename), data);
+    } else {
+        Path prefix = node_path(nodename);
+        Ops ops;
+        diff_into(*old, data, prefix, ops);
+        for (const auto& op : ops)
+            op.value ? w.set(op.path, *op.value) : w.del(op.path);
+    }
+    (*nodes_json_)[nodename] = std::move(data);
+    if (!n.present) {
+        n.present = true;
+        add_to_cluster_nodes(nodename, w);
+    }
+    for (const auto& s : svcs)
+        reaggregate(nodename, s, w);
+}
+
+void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
+                          PatchWriter& w, Clock::time_point now) {
+    json& dataset = (*nodes_json_)[nodename];
+    std::set<std::string> touched;
+    std::size_t applied = 0;
+    for (auto e : ops) {
+        simdjson::dom::array op;
+        Path rel;
+        if (e.get_array().get(op) || op.size() < 1 || op.size() > 2 ||
+            !append_path(op.at(0).value_unsafe(), rel) || rel.empty()) {
+            ++stats_.bad_ops;
+            log_warning("node " + nodename + ": malformed op #" + std::to_string(applied) +
+                        " in delta gen " + std::to_string(n.gen + 1) + ", asking for a full");
+            ask_full(n, nodename, "error", now);
+            break;
+        }
+        // Which services' aggregates this op may change: one instance, or all of them when
+        // the op replaces services or services.status whole (old and new names both count).
+        const auto* k0 = std::get_if<std::string>(&rel[0]);
+        const bool services_op = k0 && *k0 == kServices;
+        const auto* k1 =
+            services_op && rel.size() > 1 ? std::get_if<std::string>(&rel[1]) : nullptr;
+        const bool whole =
+            services_op && (rel.size() == 1 || (k1 && *k1 == kStatus && rel.size() == 2));
+        if (whole) {
+            for (auto& s : service_names(&dataset))
+                touched.insert(s);
+        } else if (k1 && *k1 == kStatus) {
+            if (const auto* svc = std::get_if<std::string>(&rel[2])) touched.insert(*svc);
+        }
+        Op applied_op;
+        applied_op.path = std::move(rel);
+        if (op.size() == 2) applied_op.value = to_json(op.at(1).value_unsafe());
+        try {
+            apply_patch(dataset, applied_op);
+        } catch (const PatchError& err) {
+            ++stats_.bad_ops;
+            log_warning("node " + nodename + ": " + err.what() + ", asking for a full");
+            ask_full(n, nodename, "error", now);
+            break;
+        }
+        Path abs = node_path(nodename);
+        abs.insert(abs.end(), applied_op.path.begin(), applied_op.path.end());
+        applied_op.value ? w.set(abs, *applied_op.value) : w.del(abs);
+        if (whole)
+            for (auto& s : service_names(&dataset))
+                touched.insert(s);
+        ++applied;
+    }
+    if (n.synced) n.gen += 1;
+    for (const auto& s : touched)
+        reaggregate(nodename, s, w);
+}
+
+void Cluster::reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w) {
+    const json* inst = find(*nodes_json_, Path{nodename, kServices, kStatus, svc});
+    json agg;
+    if (!services_.update(nodename, svc, inst, agg)) return;
+    const Path p{kMonitor, kServices, svc};
+    if (agg.is_null()) {
+        services_json_->erase(svc);
+        w.del(p);
+    } else {
+        w.set(p, agg);
+        (*services_json_)[svc] = std::move(agg);
+    }
+}
+
+void Cluster::publish_event(const std::string& nodename, simdjson::dom::element data) {
+    json d = to_json(data);
+    // Snapshots as the specification shows them: the node monitor always; the service
+    // aggregate and the instance when the event concerns a service.
+    const json* dataset = find(*nodes_json_, Path{nodename});
+    if (const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr)
+        d["monitor"] = *m;
+    else
+        d["monitor"] = json::object();
+    if (auto svc = d.find("svcname"); svc != d.end() && svc->is_string()) {
+        const auto& name = svc->get_ref<const std::string&>();
+        const json* agg = find(*services_json_, Path{name});
+        d["service"] = agg ? *agg : json::object();
+        const json* inst = dataset ? find(*dataset, Path{kServices, kStatus, name}) : nullptr;
+        d["instance"] = inst ? *inst : json::object();
+    }
+    const std::string id = d["id"].get<std::string>();
+    sink_.event(nodename, id, std::move(d));
+}
+
+void Cluster::check_liveness(Clock::time_point now) {
+    std::vector<std::string> forgotten;
+    for (auto& [name, n] : nodes_) {
+        if (n.beating && now - n.last > config_.hb_timeout) {
+            log_warning("node " + name + " hb status beating => stale");
+            set_beating(name, n, false, now);
+        } else if (!n.beating && now - n.stale_since > config_.hb_grace) {
+            forgotten.push_back(name);
+        }
+    }
+    for (const auto& name : forgotten)
+        forget(name);
+}
+
+void Cluster::forget(const std::string& nodename) {
+    log_warning("node " + nodename + " stale for longer than the grace, forgetting its data");
+    PatchWriter w;
+    const json* old = find(*nodes_json_, Path{nodename});
+    const auto svcs = service_names(old);
+    if (old) {
+        nodes_json_->erase(nodename);
+        w.del(node_path(nodename));
+    }
+    auto& list = doc_[kCluster]["nodes"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (list[i] == nodename) {
+            w.del(Path{kCluster, std::string("nodes"), i});
+            list.erase(i);
+            break;
+        }
+    }
+    heartbeats_json_->erase(nodename);
+    w.del(hb_path(nodename));
+    for (const auto& s : svcs)
+        reaggregate(nodename, s, w);
+    const json monitor = old && old->contains(kMonitor) ? (*old)[kMonitor] : json::object();
+    nodes_.erase(nodename);
+    for (auto it = route_owner_.begin(); it != route_owner_.end();)
+        it = it->second == nodename ? route_owner_.erase(it) : std::next(it);
+    sink_.patch(config_.name, w);
+    sink_.event(config_.name, "forget_peer",
+                json{{"id", "forget_peer"},
+                     {"reason", "no_rx"},
+                     {"nodename", nodename},
+                     {"monitor", monitor}});
+}
+
+} // namespace om::broker

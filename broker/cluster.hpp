@@ -1,0 +1,97 @@
+// The cluster status document and the merge of node heartbeats into it.
+//
+// Cluster owns the document ({cluster, monitor{nodes, services}, heartbeats}) and one
+// NodeState per node. Each accepted heartbeat changes the document in place and hands one
+// patch (all its ops) to the Sink; events go to the Sink enriched with snapshots; when a
+// node's data cannot be merged (gap, unknown incarnation, bad op) the Sink is asked to
+// request a full from it. Nothing here touches a socket, so the merge rules are testable
+// and the cost of a heartbeat is the cost of its ops.
+#pragma once
+
+#include "config.hpp"
+#include "json_parse.hpp"
+#include "patch_writer.hpp"
+#include "service_status.hpp"
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+
+namespace om::broker {
+
+using Clock = std::chrono::steady_clock;
+
+// Where the cluster's output goes: the stream (patches, events) and the ingest socket.
+class Sink {
+  public:
+    virtual ~Sink() = default;
+    virtual void patch(const std::string& nodename, const PatchWriter& ops) = 0;
+    virtual void event(const std::string& nodename, const std::string& id, json data) = 0;
+    virtual void request_full(const std::string& route, const std::string& nodename,
+                              const char* reason) = 0;
+};
+
+// Counters of what the merge did, served by the api's stats request.
+struct MergeStats {
+    std::uint64_t accepted = 0, duplicates = 0, gaps = 0, unknown = 0, fulls = 0, refused = 0,
+                  bad_ops = 0, full_requests = 0;
+};
+
+class Cluster {
+  public:
+    Cluster(const BrokerConfig& config, Sink& sink);
+
+    // Merges one heartbeat (already parsed) that arrived on connection `route`. Throws
+    // std::runtime_error with a one-line message for a malformed heartbeat, before any change.
+    void on_heartbeat(const std::string& route, simdjson::dom::element msg, Clock::time_point now);
+
+    // Marks nodes stale after the timeout and forgets them after the grace.
+    void check_liveness(Clock::time_point now);
+
+    const json& document() const { return doc_; }
+    const MergeStats& stats() const { return stats_; }
+    std::size_t node_count() const { return nodes_.size(); }
+
+  private:
+    struct NodeState {
+        std::string route;
+        std::uint64_t inc = 0;
+        std::uint64_t gen = 0;
+        bool synced = false; // false: waiting for a full
+        bool beating = false;
+        bool present = false; // has data under monitor.nodes
+        Clock::time_point last{};
+        Clock::time_point stale_since{};
+        Clock::time_point last_full_request{};
+    };
+
+    NodeState& admit(const std::string& route, const std::string& nodename, Clock::time_point now);
+    void ask_full(NodeState& n, const std::string& nodename, const char* reason,
+                  Clock::time_point now);
+    void install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w);
+    void apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
+                     PatchWriter& w, Clock::time_point now);
+    void publish_event(const std::string& nodename, simdjson::dom::element data);
+    void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
+    void set_beating(const std::string& nodename, NodeState& n, bool beating,
+                     Clock::time_point now);
+    void forget(const std::string& nodename);
+    void add_to_cluster_nodes(const std::string& nodename, PatchWriter& w);
+
+    BrokerConfig config_;
+    Sink& sink_;
+    json doc_;
+    json* nodes_json_;      // doc_["monitor"]["nodes"]
+    json* services_json_;   // doc_["monitor"]["services"]
+    json* heartbeats_json_; // doc_["heartbeats"]
+    std::unordered_map<std::string, NodeState> nodes_;
+    std::unordered_map<std::string, std::string> route_owner_; // connection -> nodename
+    ServiceAggregator services_;
+    MergeStats stats_;
+};
+
+// True when a nodename is acceptable: 1 to 255 characters, none of them '/', a space or a
+// control character.
+bool valid_nodename(std::string_view name);
+
+} // namespace om::broker

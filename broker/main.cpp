@@ -1,0 +1,55 @@
+// om-broker: merges node heartbeats into the cluster status and publishes patches and events.
+#include "broker.hpp"
+#include "log.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) {
+    g_stop = true;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    om::set_log_program("om-broker");
+    CLI::App app{
+        "om-broker: merges node heartbeats into the cluster status document and publishes\n"
+        "every change as a patch, and events, on ZeroMQ PUB topics. See docs/protocol.md."};
+    std::string config_flag, ingest, pub, api, name;
+    app.add_option("--config", config_flag,
+                   "Config file (else $OM_CONFIG, ./conf/broker.toml, /etc/om/broker.toml)");
+    app.add_option("--ingest", ingest,
+                   "Endpoint for node heartbeats (default tcp://127.0.0.1:1215)");
+    app.add_option("--pub", pub,
+                   "Endpoint publishing patches and events (default tcp://127.0.0.1:1216)");
+    app.add_option("--api", api,
+                   "Endpoint for snapshot and replay requests (default tcp://127.0.0.1:1217)");
+    app.add_option("--name", name, "Nodename of the broker's own messages (default broker)");
+    app.set_version_flag("--version", std::string("om-broker ") + OMBUS_VERSION);
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        om::BrokerConfig config;
+        std::vector<std::string> warnings;
+        if (auto file = om::find_config(config_flag, "broker.toml"))
+            config = om::load_broker_config(*file, warnings);
+        for (const auto& w : warnings)
+            om::log_warning(w);
+        if (!ingest.empty()) config.ingest = ingest;
+        if (!pub.empty()) config.pub = pub;
+        if (!api.empty()) config.api = api;
+        if (!name.empty()) config.name = name;
+
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+        om::broker::Broker broker(config);
+        broker.run(g_stop);
+        return 0;
+    } catch (const std::exception& e) {
+        om::log_error(e.what());
+        return 1;
+    }
+}

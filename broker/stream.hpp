@@ -1,0 +1,62 @@
+// Stream: numbers every outgoing message, publishes it on the PUB socket and keeps recent
+// events for replay. The PUB socket never blocks: a subscriber past its high-water mark
+// loses messages, and sees it by the sequence numbers (wire.hpp).
+#pragma once
+
+#include "patch_writer.hpp"
+#include "wire.hpp"
+
+#include <chrono>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <zmq.hpp>
+
+namespace om::broker {
+
+struct StreamStats {
+    std::uint64_t patches = 0, events = 0, ticks = 0, send_failures = 0;
+};
+
+class Stream {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    Stream(zmq::socket_t& pub, std::uint64_t epoch, std::size_t replay_max_events,
+           std::chrono::milliseconds replay_max_age);
+
+    // Publishes a patch from `nodename` with the next patch id.
+    void publish_patch(const std::string& nodename, const PatchWriter& ops);
+    // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}.
+    void publish_event(const std::string& nodename, const std::string& id, const json& data);
+    // Publishes a tick (the current sequence numbers) and trims the replay window by age.
+    void tick();
+
+    // The replay answer for events after event sequence `after`, as frames to send; the
+    // first frame is the JSON header (wire.hpp).
+    std::vector<std::string> replay(std::uint64_t epoch, std::uint64_t after);
+
+    wire::Tick position() const { return {epoch_, seq_, pseq_, eseq_}; }
+    const StreamStats& stats() const { return stats_; }
+    std::size_t replay_size() const { return replay_.size(); }
+
+  private:
+    struct Kept {
+        std::uint64_t eseq;
+        Clock::time_point at;
+        std::string topic, meta, body;
+    };
+    void send(const std::string& topic, const std::string& meta, const std::string& body);
+    void trim(Clock::time_point now);
+
+    zmq::socket_t& pub_;
+    std::uint64_t epoch_;
+    std::uint64_t seq_ = 0, pseq_ = 0, eseq_ = 0;
+    std::unordered_map<std::string, std::uint64_t> topic_seq_;
+    std::deque<Kept> replay_;
+    std::size_t replay_max_events_;
+    std::chrono::milliseconds replay_max_age_;
+    StreamStats stats_;
+};
+
+} // namespace om::broker

@@ -1,0 +1,31 @@
+// Fast parsing of incoming messages with simdjson, converted to nlohmann values where the
+// program keeps them. One JsonParser per thread; it reuses its buffers.
+#pragma once
+
+#include "json_path.hpp"
+
+#include <simdjson.h>
+#include <string>
+#include <string_view>
+
+namespace om {
+
+class JsonParser {
+  public:
+    // Parses text (copied into a padded buffer); throws simdjson::simdjson_error on bad JSON.
+    // The returned element lives until the next parse.
+    simdjson::dom::element parse(std::string_view text);
+
+  private:
+    simdjson::dom::parser parser_;
+    std::string buffer_;
+};
+
+// Converts a simdjson element into an nlohmann value.
+json to_json(simdjson::dom::element e);
+
+// Converts a simdjson patch path (list of strings and non-negative integers) into a Path
+// appended to `out`; returns false when it is not one.
+bool append_path(simdjson::dom::element e, Path& out);
+
+} // namespace om

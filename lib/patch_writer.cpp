@@ -1,0 +1,61 @@
+// Incremental construction of patch message bodies.
+#include "patch_writer.hpp"
+
+#include "wire.hpp"
+
+#include <cstdio>
+
+namespace om {
+
+void PatchWriter::path(const Path& p) {
+    if (count_++) data_.push_back(',');
+    data_ += "[[";
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (i) data_.push_back(',');
+        if (const auto* idx = std::get_if<std::size_t>(&p[i]))
+            data_ += std::to_string(*idx);
+        else
+            wire::append_json_string(data_, std::get<std::string>(p[i]));
+    }
+    data_.push_back(']');
+}
+
+void PatchWriter::set(const Path& p, const json& value) {
+    path(p);
+    data_.push_back(',');
+    data_ += value.dump();
+    data_.push_back(']');
+}
+
+void PatchWriter::del(const Path& p) {
+    path(p);
+    data_.push_back(']');
+}
+
+void PatchWriter::clear() {
+    data_.clear();
+    count_ = 0;
+}
+
+std::string PatchWriter::body(std::string_view nodename, std::uint64_t id, double ts) const {
+    std::string out;
+    out.reserve(data_.size() + nodename.size() + 80);
+    out += "{\"nodename\":";
+    wire::append_json_string(out, nodename);
+    out += ",\"kind\":\"patch\",\"id\":";
+    out += std::to_string(id);
+    out += ",\"ts\":";
+    out += format_ts(ts);
+    out += ",\"data\":[";
+    out += data_;
+    out += "]}";
+    return out;
+}
+
+std::string format_ts(double ts) {
+    char buf[48];
+    const int n = std::snprintf(buf, sizeof buf, "%.6f", ts);
+    return std::string(buf, static_cast<std::size_t>(n));
+}
+
+} // namespace om

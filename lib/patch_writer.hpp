@@ -1,0 +1,39 @@
+// PatchWriter: builds the body of one patch message op by op, so that the cost of a patch
+// is the size of its ops, never the size of the document it applies to.
+#pragma once
+
+#include "json_path.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace om {
+
+class PatchWriter {
+  public:
+    // Appends [[path...], value].
+    void set(const Path& path, const json& value);
+    // Appends [[path...]].
+    void del(const Path& path);
+
+    // The ops as a JSON list: [OP,...].
+    std::string ops() const { return "[" + data_ + "]"; }
+
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    void clear();
+
+    // The patch message body:
+    //   {"nodename":N,"kind":"patch","id":ID,"ts":TS,"data":[OP,...]}
+    std::string body(std::string_view nodename, std::uint64_t id, double ts) const;
+
+  private:
+    void path(const Path& p);
+    std::string data_; // the ops, comma separated, without the enclosing brackets
+    std::size_t count_ = 0;
+};
+
+// Formats a timestamp with microseconds, as in "ts".
+std::string format_ts(double ts);
+
+} // namespace om

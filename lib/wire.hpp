@@ -1,0 +1,84 @@
+// The wire protocol shared by om-pub, om-broker and om-sub: topics, the meta frame, and the
+// heartbeat and control message kinds. docs/protocol.md is the reference for users; this
+// file is the reference for the code, and each format is commented where it is built.
+#pragma once
+
+#include "json_path.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace om::wire {
+
+// --- PUB socket -------------------------------------------------------------------------
+// Every message is three frames:  TOPIC | META | BODY
+//   TOPIC  "patch/<nodename>/"  or  "event/<event id>/"  or  "tick/"
+//          (the trailing '/' keeps "event/hb_stale/" from matching "event/hb_stale_x/")
+//   META   {"epoch":E,"seq":S,"kseq":K,"tseq":T}
+//          seq counts every message of the epoch, kseq those of the same kind (patch or
+//          event), tseq those of the same topic; each is +1 on the previous one, so a
+//          subscriber to "", "patch/", "event/", or one whole topic sees any loss.
+//   BODY   the message JSON exactly as `om-sub events --format json` prints it.
+// A tick carries no body of its own: META is {"epoch","seq","pseq","eseq"} (the last seq,
+// patch seq and event seq sent) and BODY is "{}".
+inline constexpr std::string_view kPatchPrefix = "patch/";
+inline constexpr std::string_view kEventPrefix = "event/";
+inline constexpr std::string_view kTickTopic = "tick/";
+
+std::string patch_topic(std::string_view nodename);
+std::string event_topic(std::string_view event_id);
+
+struct Meta {
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;  // all messages
+    std::uint64_t kseq = 0; // same kind; for a patch it equals the body's "id"
+    std::uint64_t tseq = 0; // same topic
+};
+std::string format_meta(const Meta& m);
+// Parses a META frame; nullopt when malformed.
+std::optional<Meta> parse_meta(std::string_view frame);
+
+struct Tick {
+    std::uint64_t epoch = 0, seq = 0, pseq = 0, eseq = 0;
+};
+std::string format_tick(const Tick& t);
+std::optional<Tick> parse_tick(std::string_view frame);
+
+// --- ingest socket (om-pub DEALER -> om-broker ROUTER) ----------------------------------
+// One frame of JSON per heartbeat:
+//   {"kind":"full", "nodename":N,"inc":I,"gen":G,"ts":T,"data":{...dataset...}}
+//   {"kind":"delta","nodename":N,"inc":I,"gen":G,"ts":T,"ops":[[[path],value],[[path]]]}
+//   {"kind":"ping", "nodename":N,"inc":I,"gen":G,"ts":T}
+//   {"kind":"event","nodename":N,"inc":I,"gen":G,"ts":T,"data":{"id":...,...}}
+// `inc` (incarnation) is fixed for the life of an om-pub process; `gen` is its dataset
+// generation: a full carries the generation of its data, a delta turns gen-1 into gen, a
+// ping and an event carry the current one. Paths in a delta are relative to the node.
+// The broker answers on the same connection, when it needs a full:
+//   {"kind":"send_full","reason":"gap"|"unknown"|"error"}
+
+// --- api socket (om-sub REQ -> om-broker REP) -------------------------------------------
+// Requests are one JSON frame; answers are a JSON header frame, then data frames:
+//   {"op":"snapshot"}  -> {"status":"ok","epoch":E,"seq":S,"pseq":P,"eseq":V} | STATUS_JSON
+//   {"op":"replay","epoch":E,"after":V}
+//                      -> {"status":"ok","epoch":E,"count":n} | (TOPIC | META | BODY) x n
+//                      -> {"status":"error","code":"too_old"|"epoch","message":...,...}
+//   {"op":"ping"}      -> {"status":"ok","epoch":E,"seq":S,"pseq":P,"eseq":V}
+//   {"op":"stats"}     -> {"status":"ok", counters...}
+
+// --- control socket (om-pub ROUTER <- local REQ/DEALER) ---------------------------------
+// Requests are text frames: VERB | ARG...; answers one frame: "ok" or "error: <message>".
+//   set | PATH=VALUE [| PATH=VALUE ...]     unset | PATH     load | PATH | JSON
+//   emit | ID | KEY=VALUE ...   (reason and svcname are KEY=VALUE pairs too)
+
+// Parses a VALUE typed by a user: JSON when it parses as JSON, else the string itself.
+json parse_user_value(std::string_view text);
+
+// Appends s to out as a JSON string literal (quotes and escapes).
+void append_json_string(std::string& out, std::string_view s);
+
+// Wall-clock time as the floating seconds used in "ts".
+double now_ts();
+
+} // namespace om::wire

@@ -1,0 +1,155 @@
+// om-pub: the node publisher (daemon), and the client verbs of its control socket.
+#include "config.hpp"
+#include "control_client.hpp"
+#include "log.hpp"
+#include "publisher.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) {
+    g_stop = true;
+}
+
+// Exit codes of the client verbs.
+enum Exit { kOk = 0, kRefused = 1, kUsage = 2, kUnreachable = 3 };
+
+int client(const std::string& endpoint, const std::vector<std::string>& frames) {
+    auto r = om::publisher::control_request(endpoint, frames, std::chrono::milliseconds(3000));
+    if (!r.reached) {
+        std::cerr << "om-pub: no answer from the control socket " << endpoint
+                  << " (is om-pub running?)\n";
+        return kUnreachable;
+    }
+    if (r.text == "ok") return kOk;
+    if (r.text.starts_with("ok ")) {
+        std::cout << r.text.substr(3) << "\n";
+        return kOk;
+    }
+    std::cerr << "om-pub: " << r.text << "\n";
+    return kRefused;
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    om::set_log_program("om-pub");
+    CLI::App app{
+        "om-pub: the node publisher. Without a verb, runs the daemon that owns this node's\n"
+        "dataset and sends heartbeats to the brokers. With a verb, talks to the running daemon.\n"
+        "Client exit codes: 0 done, 1 refused by om-pub, 2 usage, 3 om-pub not reachable."};
+    app.require_subcommand(0, 1);
+    std::string config_flag, nodename, control, interval;
+    std::vector<std::string> brokers;
+    app.add_option("--config", config_flag,
+                   "Config file (else $OM_CONFIG, ./conf/node.toml, /etc/om/node.toml)");
+    app.add_option("--nodename", nodename, "This node's name (default: the host name)");
+    app.add_option("--broker", brokers,
+                   "A broker's ingest endpoint, repeatable (default tcp://127.0.0.1:1215)");
+    app.add_option("--control", control,
+                   "Control socket (default ipc://$XDG_RUNTIME_DIR/om-pub.sock)");
+    app.add_option("--interval", interval, "Ping and node facts period (default 5s)");
+    app.set_version_flag("--version", std::string("om-pub ") + OMBUS_VERSION);
+
+    std::vector<std::string> set_args, unset_args, load_args, emit_args;
+    std::string reason, svcname, get_path;
+    auto* set =
+        app.add_subcommand("set", "Set values in this node's dataset: om-pub set PATH=VALUE...\n"
+                                  "VALUE is JSON when it parses as JSON, else a string.");
+    set->add_option("assignment", set_args, "PATH=VALUE")->required();
+    auto* unset = app.add_subcommand("unset", "Remove a path from this node's dataset");
+    unset->add_option("path", unset_args, "PATH")->required()->expected(1);
+    auto* load = app.add_subcommand(
+        "load", "Set PATH to the content of a JSON file: om-pub load PATH FILE.json");
+    load->add_option("args", load_args, "PATH FILE.json")->required()->expected(2);
+    auto* emit = app.add_subcommand(
+        "emit", "Emit a local event: om-pub emit ID [--reason R] [--svcname S] [KEY=VALUE...]");
+    emit->add_option("args", emit_args, "ID [KEY=VALUE...]")->required();
+    emit->add_option("--reason", reason, "Why the event happened");
+    emit->add_option("--svcname", svcname,
+                     "The service it concerns (adds service and instance snapshots)");
+    auto* get =
+        app.add_subcommand("get", "Print this node's dataset, or the value at PATH, as JSON");
+    get->add_option("path", get_path, "PATH");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : kUsage;
+    }
+
+    try {
+        om::NodeConfig config;
+        std::vector<std::string> warnings;
+        if (auto file = om::find_config(config_flag, "node.toml"))
+            config = om::load_node_config(*file, warnings);
+        if (!control.empty()) config.control = control;
+        if (config.control.empty()) config.control = om::default_control_endpoint();
+
+        if (*set)
+            return client(config.control, [&] {
+                auto f = set_args;
+                f.insert(f.begin(), "set");
+                return f;
+            }());
+        if (*unset) return client(config.control, {"unset", unset_args[0]});
+        if (*load) {
+            std::ifstream in(load_args[1]);
+            if (!in) {
+                std::cerr << "om-pub: load: cannot read " << load_args[1] << "\n";
+                return kUsage;
+            }
+            std::stringstream ss;
+            ss << in.rdbuf();
+            if (nlohmann::json::parse(ss.str(), nullptr, false).is_discarded()) {
+                std::cerr << "om-pub: load: " << load_args[1] << " is not valid JSON\n";
+                return kUsage;
+            }
+            return client(config.control, {"load", load_args[0], ss.str()});
+        }
+        if (*emit) {
+            std::vector<std::string> f{"emit"};
+            f.insert(f.end(), emit_args.begin(), emit_args.end());
+            if (!reason.empty()) f.push_back("reason=" + reason);
+            if (!svcname.empty()) f.push_back("svcname=" + svcname);
+            return client(config.control, f);
+        }
+        if (*get)
+            return client(config.control, get_path.empty()
+                                              ? std::vector<std::string>{"get"}
+                                              : std::vector<std::string>{"get", get_path});
+
+        for (const auto& w : warnings)
+            om::log_warning(w);
+        if (!nodename.empty()) config.nodename = nodename;
+        if (config.nodename.empty()) config.nodename = host_name();
+        if (!brokers.empty()) config.brokers = brokers;
+        if (!interval.empty()) config.interval = om::parse_duration(interval);
+        if (config.interval.count() <= 0)
+            throw std::runtime_error("--interval must be more than 0");
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+        om::set_log_program("om-pub[" + config.nodename + "]");
+        om::publisher::Publisher pub(config);
+        pub.run(g_stop);
+        return 0;
+    } catch (const om::DurationError& e) {
+        std::cerr << "om-pub: --interval: " << e.what() << "\n";
+        return kUsage;
+    } catch (const std::exception& e) {
+        om::log_error(e.what());
+        return 1;
+    }
+}

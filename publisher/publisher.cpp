@@ -1,0 +1,215 @@
+// The om-pub daemon loop.
+#include "publisher.hpp"
+
+#include "control.hpp"
+#include "log.hpp"
+#include "node_facts.hpp"
+#include "wire.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace om::publisher {
+
+namespace {
+std::uint64_t make_incarnation() {
+    using namespace std::chrono;
+    return static_cast<std::uint64_t>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+const std::chrono::milliseconds kCoalesce{10};
+} // namespace
+
+Publisher::Publisher(const NodeConfig& config)
+    : config_(config), inc_(make_incarnation()), ctx_(1), control_(ctx_, zmq::socket_type::router) {
+    control_.set(zmq::sockopt::linger, 0);
+    const auto& ep = config_.control;
+    if (ep.starts_with("ipc://")) {
+        control_ipc_file_ = ep.substr(6);
+        // A file left by a killed om-pub would make bind fail; a live one answers, so only
+        // remove it when nothing listens there.
+        std::error_code ec;
+        std::filesystem::remove(control_ipc_file_, ec);
+    }
+    try {
+        control_.bind(ep);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error("cannot bind control endpoint " + ep + ": " + e.what());
+    }
+    for (const auto& b : config_.brokers)
+        uplinks_.push_back(std::make_unique<Uplink>(ctx_, b));
+    reload_source();
+    log_info("node " + config_.nodename + ", incarnation " + std::to_string(inc_) + ", control " +
+             ep);
+}
+
+Publisher::~Publisher() {
+    if (!control_ipc_file_.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(control_ipc_file_, ec);
+    }
+}
+
+std::string Publisher::envelope(const char* kind) const {
+    // {"kind":K,"nodename":N,"inc":I,"gen":G,"ts":T   (the caller closes the object)
+    std::string s = std::string("{\"kind\":\"") + kind + "\",\"nodename\":";
+    wire::append_json_string(s, config_.nodename);
+    s += ",\"inc\":" + std::to_string(inc_) + ",\"gen\":" + std::to_string(dataset_.gen()) +
+         ",\"ts\":" + format_ts(wire::now_ts());
+    return s;
+}
+
+void Publisher::send_all(const std::string& frame) {
+    for (auto& up : uplinks_)
+        up->send(frame);
+}
+
+void Publisher::send_full(Uplink& up) {
+    // Pending ops are part of the data sent: flush first so that gen and data agree.
+    flush();
+    up.send(envelope("full") + ",\"data\":" + dataset_.data().dump() + "}");
+}
+
+void Publisher::flush() {
+    if (!dataset_.has_pending()) return;
+    auto ops = dataset_.take_delta();
+    send_all(envelope("delta") + ",\"ops\":" + ops + "}");
+}
+
+void Publisher::emit(json data) {
+    flush(); // the event follows the changes made before it
+    send_all(envelope("event") + ",\"data\":" + data.dump() + "}");
+}
+
+std::string Publisher::execute(const std::vector<std::string>& f) {
+    if (f.empty()) return "error: empty request";
+    const auto& verb = f[0];
+    try {
+        if (verb == "set") {
+            if (f.size() < 2) return "error: set: expected PATH=VALUE";
+            std::vector<std::pair<Path, json>> assignments;
+            for (std::size_t i = 1; i < f.size(); ++i)
+                assignments.push_back(parse_assignment(f[i]));
+            for (auto& [p, v] : assignments)
+                dataset_.set(p, v);
+        } else if (verb == "unset") {
+            if (f.size() != 2) return "error: unset: expected PATH";
+            dataset_.unset(parse_dotted(f[1]));
+        } else if (verb == "load") {
+            if (f.size() != 3) return "error: load: expected PATH and JSON";
+            auto value = json::parse(f[2], nullptr, false);
+            if (value.is_discarded()) return "error: load: the file is not valid JSON";
+            dataset_.set(parse_dotted(f[1]), value);
+        } else if (verb == "emit") {
+            emit(parse_emit(std::vector<std::string>(f.begin() + 1, f.end())));
+        } else if (verb == "get") {
+            const json* v =
+                f.size() > 1 ? find(dataset_.data(), parse_dotted(f[1])) : &dataset_.data();
+            return v ? "ok " + v->dump() : "error: get: no such path";
+        } else {
+            return "error: unknown verb '" + verb + "' (expected set, unset, load, emit, get)";
+        }
+    } catch (const std::exception& e) {
+        return std::string("error: ") + e.what();
+    }
+    return "ok";
+}
+
+void Publisher::on_control() {
+    // ROUTING_ID | "" | VERB | ARG...   ->   ROUTING_ID | "" | "ok" or "error: ..."
+    std::vector<zmq::message_t> frames;
+    while (true) {
+        zmq::message_t m;
+        if (!control_.recv(m, zmq::recv_flags::dontwait)) break;
+        const bool more = m.more();
+        frames.push_back(std::move(m));
+        if (!more) break;
+    }
+    if (frames.size() < 2) return;
+    std::size_t body = 1;
+    if (frames[1].size() == 0) body = 2; // REQ envelope delimiter
+    std::vector<std::string> args;
+    for (std::size_t i = body; i < frames.size(); ++i)
+        args.push_back(frames[i].to_string());
+    const auto reply = execute(args);
+    control_.send(frames[0], zmq::send_flags::sndmore);
+    if (body == 2) control_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
+    control_.send(zmq::buffer(reply), zmq::send_flags::none);
+}
+
+void Publisher::reload_source() {
+    if (config_.source.empty()) return;
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(config_.source, ec);
+    if (ec || mtime == source_mtime_) return;
+    source_mtime_ = mtime;
+    std::ifstream in(config_.source);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto next = json::parse(ss.str(), nullptr, false);
+    if (next.is_discarded() || !next.is_object()) {
+        log_warning("source " + config_.source + ": not a JSON object, ignored until it changes");
+        return;
+    }
+    try {
+        dataset_.replace_subtree(Path{}, source_, next);
+        source_ = std::move(next);
+        log_info("source " + config_.source + " loaded");
+    } catch (const std::exception& e) {
+        log_warning("source " + config_.source + ": " + e.what());
+    }
+}
+
+void Publisher::refresh() {
+    const json* old = find(dataset_.data(), Path{std::string("stats")});
+    dataset_.replace_subtree(Path{std::string("stats")}, old ? *old : json(nullptr),
+                             read_node_facts());
+    reload_source();
+}
+
+void Publisher::run(const std::atomic<bool>& stop_flag) {
+    for (auto& up : uplinks_)
+        send_full(*up);
+    emit(json{{"id", "monitor_started"}});
+
+    std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}};
+    for (auto& up : uplinks_)
+        items.push_back({up->socket().handle(), 0, ZMQ_POLLIN, 0});
+    auto next_beat = Clock::now() + config_.interval;
+    while (!stop_flag.load()) {
+        const auto timeout = std::max<long>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(next_beat - Clock::now())
+                   .count());
+        try {
+            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) continue;
+            throw;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            // Coalesce: take what is already waiting, up to 10 ms, then send one delta.
+            const auto until = Clock::now() + kCoalesce;
+            do {
+                on_control();
+            } while ((control_.get(zmq::sockopt::events) & ZMQ_POLLIN) && Clock::now() < until);
+            flush();
+        }
+        for (std::size_t i = 0; i < uplinks_.size(); ++i) {
+            if (!(items[i + 1].revents & ZMQ_POLLIN)) continue;
+            std::string req;
+            while (uplinks_[i]->receive(req)) {
+                if (req.find("\"send_full\"") != std::string::npos) send_full(*uplinks_[i]);
+            }
+        }
+        if (Clock::now() >= next_beat) {
+            refresh();
+            flush();
+            // The ping carries the current generation, so a broker that lost a delta sees it.
+            send_all(envelope("ping") + "}");
+            next_beat = Clock::now() + config_.interval;
+        }
+    }
+    log_info("stopping");
+}
+
+} // namespace om::publisher

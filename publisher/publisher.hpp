@@ -1,0 +1,51 @@
+// Publisher: the om-pub daemon. Owns the node's Dataset, serves the control socket,
+// and sends heartbeats to every broker: a full at start and on request, a delta as soon as
+// a change is made (changes arriving together are coalesced, for 10 ms at most), and a
+// ping each interval.
+#pragma once
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "uplink.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace om::publisher {
+
+class Publisher {
+  public:
+    explicit Publisher(const NodeConfig& config);
+    ~Publisher();
+
+    // Runs until stop_flag becomes true.
+    void run(const std::atomic<bool>& stop_flag);
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    void on_control();
+    std::string execute(const std::vector<std::string>& frames);
+    void send_full(Uplink& up);
+    void flush();
+    void send_all(const std::string& frame);
+    void emit(json data);
+    void refresh();
+    void reload_source();
+    std::string envelope(const char* kind) const;
+
+    NodeConfig config_;
+    std::uint64_t inc_;
+    zmq::context_t ctx_;
+    zmq::socket_t control_;
+    std::vector<std::unique_ptr<Uplink>> uplinks_;
+    Dataset dataset_;
+    json source_ = json::object();
+    std::filesystem::file_time_type source_mtime_{};
+    std::string control_ipc_file_;
+};
+
+} // namespace om::publisher

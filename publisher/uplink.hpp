@@ -1,0 +1,28 @@
+// Uplink: the connection of om-pub to one broker's ingest endpoint (a DEALER socket).
+// Sends never block: with no broker connected, a heartbeat is dropped, and the broker asks
+// for a full when it sees the gap.
+#pragma once
+
+#include <string>
+#include <zmq.hpp>
+
+namespace om::publisher {
+
+class Uplink {
+  public:
+    Uplink(zmq::context_t& ctx, const std::string& endpoint);
+
+    // Sends one heartbeat frame; false when it was dropped.
+    bool send(const std::string& frame);
+    // Receives a broker request if one is waiting; returns true and fills `out` then.
+    bool receive(std::string& out);
+
+    zmq::socket_t& socket() { return socket_; }
+    const std::string& endpoint() const { return endpoint_; }
+
+  private:
+    std::string endpoint_;
+    zmq::socket_t socket_;
+};
+
+} // namespace om::publisher

@@ -1,0 +1,365 @@
+// Following a broker: subscription, snapshot, seam rule, loss detection, replay, failover.
+#include "connection.hpp"
+
+#include <algorithm>
+
+namespace om::sub {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.compare(0, p.size(), p) == 0;
+}
+} // namespace
+
+Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {}
+
+void Connection::notice(const std::string& text) {
+    if (on_notice) on_notice(text);
+}
+
+const std::string* Connection::matching_prefix(const std::string& topic) const {
+    for (const auto& t : options_.topics)
+        if (starts_with(topic, t)) return &t;
+    return nullptr;
+}
+
+std::optional<std::vector<std::string>> Connection::api_call(const json& request) {
+    if (!api_) return std::nullopt;
+    const auto text = request.dump();
+    if (!api_->send(zmq::buffer(text), zmq::send_flags::dontwait)) return std::nullopt;
+    zmq::pollitem_t item{api_->handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, options_.api_timeout);
+    if (!(item.revents & ZMQ_POLLIN)) {
+        // A REQ socket without its answer is stuck: start a fresh one for the next call.
+        api_.emplace(ctx_, zmq::socket_type::req);
+        api_->set(zmq::sockopt::linger, 0);
+        api_->connect(options_.brokers[current_].api);
+        return std::nullopt;
+    }
+    std::vector<std::string> frames;
+    while (true) {
+        zmq::message_t m;
+        if (!api_->recv(m, zmq::recv_flags::none)) break;
+        frames.push_back(m.to_string());
+        if (!m.more()) break;
+    }
+    return frames;
+}
+
+bool Connection::connect(std::size_t index) {
+    current_ = index;
+    const auto& ep = options_.brokers[index];
+    sub_.emplace(ctx_, zmq::socket_type::sub);
+    sub_->set(zmq::sockopt::linger, 0);
+    sub_->set(zmq::sockopt::rcvhwm,
+              0); // the subscriber's own queue is not where loss should happen
+    sub_->connect(ep.pub);
+    auto topics = options_.topics;
+    if (options_.state) topics.push_back(std::string(wire::kPatchPrefix));
+    topics.push_back(std::string(wire::kTickTopic));
+    for (const auto& t : topics)
+        sub_->set(zmq::sockopt::subscribe, t);
+    api_.emplace(ctx_, zmq::socket_type::req);
+    api_->set(zmq::sockopt::linger, 0);
+    api_->connect(ep.api);
+
+    // Subscribe first, then ask where the broker stands: what comes after is live.
+    auto reply = api_call(json{{"op", "ping"}});
+    if (!reply || reply->empty()) return false;
+    auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object() || h.value("status", "") != "ok") return false;
+    const auto epoch = h.value("epoch", std::uint64_t{0});
+    last_heard_ = Clock::now();
+    bool replay = false;
+    if (epoch != epoch_) {
+        if (!first_)
+            notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
+                   std::to_string(epoch) + " (broker restarted)");
+        epoch_ = epoch;
+        last_topic_seq_.clear();
+        if (first_ && options_.resume && options_.resume->first == epoch) {
+            last_eseq_ = options_.resume->second; // resume where the cursor says
+            replay = true;
+        } else if (first_ && options_.resume && options_.resume->first != 0) {
+            notice("events after " + std::to_string(options_.resume->second) + " of broker epoch " +
+                   std::to_string(options_.resume->first) +
+                   " cannot be replayed: the broker restarted since");
+            last_eseq_ = 0;
+            replay = true;
+        } else if (first_) {
+            last_eseq_ = h.value("eseq", std::uint64_t{0}); // a plain start follows what comes next
+        } else {
+            last_eseq_ = 0; // every event of the new run is new to us
+            replay = true;
+        }
+    } else if (!first_) {
+        replay = true; // same broker run, reconnected: fetch what passed meanwhile
+    }
+    first_ = false;
+    if (replay) recover_events();
+    if (options_.state && !snapshot()) return false;
+    return true;
+}
+
+bool Connection::start() {
+    if (options_.brokers.empty()) return false;
+    const auto deadline = Clock::now() + options_.connect_timeout;
+    std::size_t i = 0;
+    do {
+        if (connect(i % options_.brokers.size())) return true;
+        ++i;
+    } while (Clock::now() < deadline);
+    return false;
+}
+
+bool Connection::snapshot() {
+    auto reply = api_call(json{{"op", "snapshot"}});
+    if (!reply || reply->size() != 2) return false;
+    auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object() || h.value("status", "") != "ok") return false;
+    const auto epoch = h.value("epoch", std::uint64_t{0});
+    if (epoch != epoch_) {
+        notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
+               std::to_string(epoch) + " (broker restarted)");
+        epoch_ = epoch;
+        last_eseq_ = 0;
+        last_topic_seq_.clear();
+    }
+    json doc;
+    try {
+        doc = to_json(parser_.parse((*reply)[1]));
+    } catch (const simdjson::simdjson_error&) {
+        return false;
+    }
+    if (replica_.pseq() != 0 || replica_.epoch() != 0) ++resyncs_;
+    replica_.reset(epoch, h.value("pseq", std::uint64_t{0}), std::move(doc));
+    if (on_synced) on_synced();
+    return true;
+}
+
+void Connection::failover(const std::string& why, bool same_broker) {
+    replica_.invalidate();
+    const auto next = same_broker ? current_ : (current_ + 1) % options_.brokers.size();
+    notice(why + "; connecting to " + options_.brokers[next].pub);
+    connect(next); // when it fails, the next poll tries again
+}
+
+void Connection::recover_events() {
+    if (epoch_ == 0) return;
+    auto reply = api_call(json{{"op", "replay"}, {"epoch", epoch_}, {"after", last_eseq_}});
+    if (!reply || reply->empty()) return;
+    auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object()) return;
+    if (h.value("status", "") != "ok") {
+        const auto code = h.value("code", "");
+        if (code == "too_old") {
+            const auto oldest = h.value("oldest", std::uint64_t{0});
+            const auto lost = oldest - 1 - last_eseq_;
+            lost_events_ += lost;
+            notice("events " + std::to_string(last_eseq_ + 1) + ".." + std::to_string(oldest - 1) +
+                   " are older than the broker's replay window: " + std::to_string(lost) + " lost");
+            last_eseq_ = oldest - 1;
+            recover_events();
+        } else if (code == "epoch") {
+            failover("broker restarted during replay", true);
+        }
+        return;
+    }
+    const auto& f = *reply;
+    // HEADER | (TOPIC | META | BODY) x count
+    for (std::size_t i = 1; i + 2 < f.size(); i += 3) {
+        auto meta = wire::parse_meta(f[i + 1]);
+        if (!meta || meta->kseq <= last_eseq_) continue;
+        if (!matching_prefix(f[i])) {
+            last_eseq_ = meta->kseq; // not ours, but seen
+            continue;
+        }
+        deliver_event(f[i], *meta, f[i + 2], true);
+    }
+}
+
+void Connection::deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,
+                               bool replayed) {
+    last_eseq_ = std::max(last_eseq_, meta.kseq);
+    if (const auto* p = matching_prefix(topic); p && *p == topic)
+        last_topic_seq_[topic] = meta.tseq;
+    if (!on_message) return;
+    Message m;
+    m.topic = topic;
+    m.meta = meta;
+    m.body = std::move(body);
+    m.replayed = replayed;
+    try {
+        m.parsed = parser_.parse(m.body);
+    } catch (const simdjson::simdjson_error&) {
+        notice("malformed event body on " + topic + ", skipped");
+        return;
+    }
+    on_message(m);
+}
+
+void Connection::handle_tick(const wire::Tick& t) {
+    if (t.epoch != epoch_) {
+        failover("broker epoch changed (broker restarted)", true);
+        return;
+    }
+    if (options_.state && replica_.synced() && t.pseq > replica_.pseq()) {
+        notice("lost patches " + std::to_string(replica_.pseq() + 1) + ".." +
+               std::to_string(t.pseq) + ", resyncing");
+        replica_.invalidate();
+        snapshot();
+    }
+    const bool all_events =
+        std::any_of(options_.topics.begin(), options_.topics.end(),
+                    [](const std::string& p) { return p.empty() || p == wire::kEventPrefix; });
+    if (all_events && t.eseq > last_eseq_) recover_events();
+}
+
+void Connection::handle(std::vector<zmq::message_t>& frames) {
+    last_heard_ = Clock::now();
+    if (frames.size() != 3) {
+        notice("message of " + std::to_string(frames.size()) +
+               " frames on the pub socket, skipped");
+        return;
+    }
+    const auto topic = frames[0].to_string();
+    if (topic == wire::kTickTopic) {
+        if (auto t = wire::parse_tick(frames[1].to_string_view())) handle_tick(*t);
+        return;
+    }
+    auto meta = wire::parse_meta(frames[1].to_string_view());
+    if (!meta) {
+        notice("malformed meta frame on " + topic + ", skipped");
+        return;
+    }
+    if (meta->epoch != epoch_) {
+        failover("broker epoch changed (broker restarted)", true);
+        return;
+    }
+    if (starts_with(topic, wire::kPatchPrefix)) {
+        const std::string* prefix = matching_prefix(topic);
+        if (options_.state) {
+            simdjson::dom::element body;
+            try {
+                body = parser_.parse(frames[2].to_string_view());
+            } catch (const simdjson::simdjson_error&) {
+                notice("malformed patch " + std::to_string(meta->kseq) + ", resyncing");
+                replica_.invalidate();
+                snapshot();
+                return;
+            }
+            const auto before = replica_.pseq();
+            switch (replica_.apply(meta->kseq, body)) {
+            case Replica::Result::Applied:
+                break;
+            case Replica::Result::Old:
+                return;
+            case Replica::Result::Gap:
+                notice("lost patches " + std::to_string(before + 1) + ".." +
+                       std::to_string(meta->kseq - 1) + ", resyncing");
+                snapshot();
+                return;
+            case Replica::Result::Error:
+                notice("patch " + std::to_string(meta->kseq) +
+                       " does not apply to the replica, resyncing");
+                snapshot();
+                return;
+            }
+            // Every applied patch reaches the verb in state mode: its replica changed.
+            if (!on_message) return;
+            Message m;
+            m.topic = topic;
+            m.meta = *meta;
+            m.body = frames[2].to_string();
+            m.parsed = body;
+            m.is_patch = true;
+            on_message(m);
+            return;
+        }
+        if (!prefix) return;
+        // Without a replica, a lost patch cannot be recovered: say so.
+        if (*prefix == topic) {
+            auto& last = last_topic_seq_[topic];
+            if (last && meta->tseq > last + 1)
+                notice("lost " + std::to_string(meta->tseq - last - 1) + " patch(es) of " + topic);
+            last = meta->tseq;
+        }
+        if (on_message) {
+            Message m;
+            m.topic = topic;
+            m.meta = *meta;
+            m.body = frames[2].to_string();
+            try {
+                m.parsed = parser_.parse(m.body);
+            } catch (const simdjson::simdjson_error&) {
+                notice("malformed patch body on " + topic + ", skipped");
+                return;
+            }
+            m.is_patch = true;
+            on_message(m);
+        }
+        return;
+    }
+    // An event.
+    const std::string* prefix = matching_prefix(topic);
+    if (!prefix) return;
+    if (meta->kseq <= last_eseq_) return; // already delivered by a replay
+    bool gap;
+    if (*prefix == topic) {
+        auto it = last_topic_seq_.find(topic);
+        gap =
+            it == last_topic_seq_.end() ? meta->kseq > last_eseq_ + 1 : meta->tseq > it->second + 1;
+    } else {
+        gap = meta->kseq > last_eseq_ + 1;
+    }
+    if (gap) recover_events();
+    if (meta->kseq <= last_eseq_) return;
+    deliver_event(topic, *meta, frames[2].to_string(), false);
+}
+
+void Connection::poll(Millis timeout) {
+    const auto deadline = Clock::now() + timeout;
+    if (!sub_) {
+        failover("not connected");
+        return;
+    }
+    do {
+        const auto left = std::max<long>(
+            0,
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        zmq::pollitem_t item{sub_->handle(), 0, ZMQ_POLLIN, 0};
+        try {
+            zmq::poll(&item, 1,
+                      std::chrono::milliseconds(std::min<long>(left, options_.silence.count())));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) return;
+            throw;
+        }
+        // Drain what is ready, a bounded batch at a time.
+        for (int n = 0; n < 4096; ++n) {
+            std::vector<zmq::message_t> frames;
+            zmq::message_t m;
+            if (!sub_->recv(m, zmq::recv_flags::dontwait)) break;
+            bool more = m.more();
+            frames.push_back(std::move(m));
+            while (more) {
+                zmq::message_t part;
+                if (!sub_->recv(part, zmq::recv_flags::none)) break;
+                more = part.more();
+                frames.push_back(std::move(part));
+            }
+            handle(frames);
+            if (!sub_) return;
+        }
+        if (Clock::now() - last_heard_ > options_.silence) {
+            failover("no message nor tick from the broker for " +
+                     format_duration(options_.silence));
+            return;
+        }
+        if (options_.state && !replica_.synced() && api_) snapshot();
+    } while (Clock::now() < deadline);
+}
+
+} // namespace om::sub

@@ -1,0 +1,101 @@
+// Connection: what every om-sub verb shares to follow a broker.
+//
+// It subscribes first, then (in state mode) takes a snapshot and applies the live patches
+// under the seam rule (Replica). It checks every message's sequence numbers: a lost patch
+// or a new broker epoch makes it resync by itself; lost events are fetched from the
+// broker's replay window, or reported as too old. The broker's ticks reveal a loss even
+// when the stream is idle, and their absence a dead broker: it then moves to the next
+// broker of the list (or retries the same one). Everything it notices is reported through
+// on_notice, so that no loss is ever hidden.
+#pragma once
+
+#include "duration.hpp"
+#include "replica.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <zmq.hpp>
+
+namespace om::sub {
+
+struct BrokerEndpoints {
+    std::string pub, api;
+};
+
+struct ConnectionOptions {
+    std::vector<BrokerEndpoints> brokers;
+    // Topic prefixes: "" (all), "patch/", "event/", or whole topics ("event/hb_stale/").
+    std::vector<std::string> topics{""};
+    bool state = false;           // keep a replica (subscribes to "patch/" too)
+    Millis connect_timeout{5000}; // give up when no broker answered for this long at start
+    Millis silence{3500};         // no message nor tick for this long: the broker is gone
+    Millis api_timeout{2000};
+    // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor).
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> resume;
+};
+
+// A message delivered to the verb. For a patch, the replica already includes it.
+struct Message {
+    std::string topic;
+    wire::Meta meta;
+    std::string body;
+    simdjson::dom::element parsed; // valid during the callback only
+    bool is_patch = false;
+    bool replayed = false; // delivered from the replay window, not live
+};
+
+class Connection {
+  public:
+    explicit Connection(ConnectionOptions options);
+
+    std::function<void(const Message&)> on_message;
+    std::function<void(const std::string&)> on_notice;
+    std::function<void()> on_synced; // a snapshot was installed (state mode)
+
+    // Connects to the first broker that answers, within connect_timeout overall. Returns
+    // false when none did.
+    bool start();
+
+    // Handles the messages that arrive within `timeout` (at least one poll).
+    void poll(Millis timeout);
+
+    const Replica& replica() const { return replica_; }
+    bool synced() const { return !options_.state || replica_.synced(); }
+    std::uint64_t epoch() const { return epoch_; }
+    std::uint64_t last_event_seq() const { return last_eseq_; }
+    // Counters for the verbs and the tests.
+    std::uint64_t resyncs() const { return resyncs_; }
+    std::uint64_t lost_events() const { return lost_events_; }
+
+  private:
+    bool connect(std::size_t index);
+    std::optional<std::vector<std::string>> api_call(const json& request);
+    bool snapshot();
+    void handle(std::vector<zmq::message_t>& frames);
+    void handle_tick(const wire::Tick& t);
+    void new_epoch(std::uint64_t epoch);
+    void recover_events();
+    void deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,
+                       bool replayed);
+    const std::string* matching_prefix(const std::string& topic) const;
+    // Reconnects, to the next broker of the list unless same_broker.
+    void failover(const std::string& why, bool same_broker = false);
+    void notice(const std::string& text);
+
+    ConnectionOptions options_;
+    zmq::context_t ctx_{1};
+    std::optional<zmq::socket_t> sub_, api_;
+    std::size_t current_ = 0;
+    Replica replica_;
+    JsonParser parser_;
+    std::uint64_t epoch_ = 0;
+    bool first_ = true;           // no broker answered yet
+    std::uint64_t last_eseq_ = 0; // event sequence of the last event delivered
+    std::uint64_t last_seq_ = 0;  // global sequence seen (for the "" subscription)
+    std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
+    std::chrono::steady_clock::time_point last_heard_;
+    std::uint64_t resyncs_ = 0, lost_events_ = 0;
+};
+
+} // namespace om::sub

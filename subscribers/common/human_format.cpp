@@ -1,0 +1,67 @@
+// Human-readable rendering of patches and events.
+#include "human_format.hpp"
+
+#include "event_text.hpp"
+#include "wire.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <ctime>
+
+namespace om::sub {
+
+namespace {
+std::string value_text(const json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string upper(std::string s) {
+    for (auto& c : s)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+} // namespace
+
+std::string format_time(double ts) {
+    const auto secs = static_cast<std::time_t>(std::floor(ts));
+    const auto usec = static_cast<long>(std::lround((ts - std::floor(ts)) * 1e6)) % 1000000;
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    char buf[64];
+    const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    char us[16];
+    std::snprintf(us, sizeof us, ".%06ld", usec);
+    return std::string(buf, n) + us;
+}
+
+std::string format_human(const json& msg) {
+    const double ts =
+        msg.contains("ts") && msg["ts"].is_number() ? msg["ts"].get<double>() : wire::now_ts();
+    const auto kind = msg.value("kind", std::string("?"));
+    std::string out =
+        format_time(ts) + " " + msg.value("nodename", std::string("-")) + " " + kind + "\n";
+    const auto& data = msg.contains("data") ? msg["data"] : json(nullptr);
+    if (kind == "patch" && data.is_array()) {
+        for (const auto& op : data) {
+            if (!op.is_array() || op.empty()) continue;
+            std::string path;
+            try {
+                path = to_dotted(path_from_json(op[0]));
+            } catch (const PathError&) {
+                path = op[0].dump();
+            }
+            out += "  " + path + (op.size() > 1 ? " => " + value_text(op[1]) : " deleted") + "\n";
+        }
+    } else if (data.is_object()) {
+        if (auto text = event_text(data); !text.empty()) out += "  " + text + "\n";
+        for (auto it = data.begin(); it != data.end(); ++it)
+            out += "  " + upper(it.key()) + "=" + value_text(it.value()) + "\n";
+    }
+    return out;
+}
+
+std::string format_notice(const std::string& text) {
+    return format_time(wire::now_ts()) + " - notice\n  " + text + "\n";
+}
+
+} // namespace om::sub

@@ -1,0 +1,37 @@
+// The om-sub verbs: each adds its subcommand and options, and runs it, returning the exit
+// code (common/options.hpp).
+#pragma once
+
+#include "common/options.hpp"
+
+namespace om::sub {
+
+struct EventsOptions {
+    CommonOptions common;
+    std::string format = "human";
+    std::vector<std::string> filters;
+    long count = 0;
+    std::string duration;
+};
+CLI::App* add_events(CLI::App& app, EventsOptions& o);
+int run_events(const EventsOptions& o);
+
+struct StatusOptions {
+    CommonOptions common;
+    std::string filter;
+    std::string format = "human";
+};
+CLI::App* add_status(CLI::App& app, StatusOptions& o);
+int run_status(const StatusOptions& o);
+
+struct WaitOptions {
+    CommonOptions common;
+    std::vector<std::string> filters, fail_on;
+    std::string event;
+    std::string duration;
+    bool verbose = false;
+};
+CLI::App* add_wait(CLI::App& app, WaitOptions& o);
+int run_wait(const WaitOptions& o);
+
+} // namespace om::sub

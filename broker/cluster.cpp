@@ -341,6 +341,8 @@ void Cluster::forget(const std::string& nodename) {
     PatchWriter w;
     const json* old = find(*nodes_json_, Path{nodename});
     const auto svcs = service_names(old);
+    // Kept for the event: the dataset is erased below.
+    const json monitor = old && old->contains(kMonitor) ? (*old)[kMonitor] : json::object();
     if (old) {
         nodes_json_->erase(nodename);
         w.del(node_path(nodename));
@@ -357,7 +359,6 @@ void Cluster::forget(const std::string& nodename) {
     w.del(hb_path(nodename));
     for (const auto& s : svcs)
         reaggregate(nodename, s, w);
-    const json monitor = old && old->contains(kMonitor) ? (*old)[kMonitor] : json::object();
     nodes_.erase(nodename);
     for (auto it = route_owner_.begin(); it != route_owner_.end();)
         it = it->second == nodename ? route_owner_.erase(it) : std::next(it);

@@ -201,6 +201,7 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
 }
 
 void Connection::handle_tick(const wire::Tick& t) {
+    ++ticks_;
     if (t.epoch != epoch_) {
         failover("broker epoch changed (broker restarted)", true);
         return;

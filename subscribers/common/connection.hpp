@@ -67,6 +67,7 @@ class Connection {
     // Counters for the verbs and the tests.
     std::uint64_t resyncs() const { return resyncs_; }
     std::uint64_t lost_events() const { return lost_events_; }
+    std::uint64_t ticks() const { return ticks_; }
 
   private:
     bool connect(std::size_t index);
@@ -95,7 +96,7 @@ class Connection {
     std::uint64_t last_seq_ = 0;  // global sequence seen (for the "" subscription)
     std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
     std::chrono::steady_clock::time_point last_heard_;
-    std::uint64_t resyncs_ = 0, lost_events_ = 0;
+    std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0;
 };
 
 } // namespace om::sub

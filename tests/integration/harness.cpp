@@ -1,0 +1,237 @@
+// Implementation of the integration test harness.
+#include "harness.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <zmq.hpp>
+
+extern char** environ;
+
+namespace it {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "ombus-it-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+namespace {
+int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
+          const std::vector<std::string>& env) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e)
+        envs.emplace_back(*e);
+    envs.insert(envs.end(), env.begin(), env.end());
+    std::vector<char*> envp;
+    for (auto& e : envs)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid;
+    const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    return pid;
+}
+
+int decode(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+} // namespace
+
+Process::Process(std::vector<std::string> argv, std::string log, std::vector<std::string> env) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd < 0) throw std::runtime_error("cannot open " + log);
+    pid_ = spawn(argv, fd, fd, env);
+    ::close(fd);
+}
+
+Process::~Process() {
+    if (!status_) {
+        ::kill(pid_, SIGKILL);
+        int st;
+        ::waitpid(pid_, &st, 0);
+    }
+}
+
+void Process::signal(int sig) {
+    if (!status_) ::kill(pid_, sig);
+}
+
+bool Process::running() {
+    if (status_) return false;
+    int st;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        status_ = decode(st);
+        return false;
+    }
+    return true;
+}
+
+std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
+    eventually([&] { return !running(); }, timeout);
+    return status_;
+}
+
+RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+    TempDir dir;
+    const auto out = dir.file("out"), err = dir.file("err");
+    const int ofd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int efd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int pid = spawn(argv, ofd, efd, {});
+    ::close(ofd);
+    ::close(efd);
+    RunResult r;
+    int st = 0;
+    const bool done = eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, timeout);
+    if (!done) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &st, 0);
+        r.code = -1;
+    } else {
+        r.code = decode(st);
+    }
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        if (pred()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(2ms); // a polling interval, not a wait for an outcome
+    }
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+}
+
+std::string broker_bin() {
+    return OM_BROKER_BIN;
+}
+std::string pub_bin() {
+    return OM_PUB_BIN;
+}
+std::string sub_bin() {
+    return OM_SUB_BIN;
+}
+std::string source_dir() {
+    return OMBUS_SOURCE_DIR;
+}
+
+BrokerProc::BrokerProc(const TempDir& dir, const std::string& extra_toml, const std::string& name)
+    : ingest(dir.ipc(name + "-ingest")), pub(dir.ipc(name + "-pub")), api(dir.ipc(name + "-api")),
+      log(dir.file(name + ".log")), config_(dir.file(name + ".toml")) {
+    write_file(config_, "[broker]\nname = \"" + name +
+                            "\"\ncluster = \"test\"\n[pub]\ntick = \"200ms\"\n" + extra_toml);
+    start();
+}
+
+void BrokerProc::start() {
+    proc = std::make_unique<Process>(std::vector<std::string>{broker_bin(), "--config", config_,
+                                                              "--ingest", ingest, "--pub", pub,
+                                                              "--api", api},
+                                     log);
+    if (!eventually([&] { return !api_call(json{{"op", "ping"}}, 200ms).empty(); }))
+        throw std::runtime_error("broker did not answer: " + read_file(log));
+}
+
+void BrokerProc::stop() {
+    proc->signal(SIGTERM);
+    proc->wait(5s);
+}
+
+std::vector<std::string> BrokerProc::api_call(const json& req,
+                                              std::chrono::milliseconds timeout) const {
+    zmq::context_t ctx(1);
+    zmq::socket_t s(ctx, zmq::socket_type::req);
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
+    s.connect(api);
+    const auto text = req.dump();
+    s.send(zmq::buffer(text));
+    std::vector<std::string> frames;
+    while (true) {
+        zmq::message_t m;
+        if (!s.recv(m)) return {};
+        frames.push_back(m.to_string());
+        if (!m.more()) break;
+    }
+    return frames;
+}
+
+json BrokerProc::snapshot() const {
+    auto f = api_call(json{{"op", "snapshot"}});
+    if (f.size() != 2) return nullptr;
+    return json::parse(f[1]);
+}
+
+json BrokerProc::stats() const {
+    auto f = api_call(json{{"op", "stats"}});
+    if (f.empty()) return nullptr;
+    return json::parse(f[0]);
+}
+
+PubProc::PubProc(const TempDir& dir, std::string n, std::vector<std::string> brokers,
+                 std::string interval)
+    : name(std::move(n)), control(dir.ipc("ctl-" + name)), log(dir.file("pub-" + name + ".log")),
+      brokers_(std::move(brokers)), interval_(std::move(interval)) {
+    start();
+}
+
+void PubProc::start() {
+    std::vector<std::string> argv{pub_bin(),   "--config", "/dev/null",  "--nodename", name,
+                                  "--control", control,    "--interval", interval_};
+    for (const auto& b : brokers_) {
+        argv.push_back("--broker");
+        argv.push_back(b);
+    }
+    proc = std::make_unique<Process>(argv, log);
+    if (!eventually([&] { return cli({"get", "frozen"}).code == 0; }))
+        throw std::runtime_error("om-pub did not answer: " + read_file(log));
+}
+
+RunResult PubProc::cli(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{pub_bin(), "--config", "/dev/null", "--control", control};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, 10s);
+}
+
+std::vector<std::string> sub_flags(const BrokerProc& b) {
+    return {"--pub", b.pub, "--api", b.api};
+}
+
+} // namespace it

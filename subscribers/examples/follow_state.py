@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Follows the ombus cluster status with gap detection and resync (docs/protocol.md).
+
+usage: follow_state.py PUB_ENDPOINT API_ENDPOINT SECONDS
+Prints one line per resync, then the final status document as JSON.
+"""
+import json, sys, time
+import zmq
+
+pub, api, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+ctx = zmq.Context()
+sub = ctx.socket(zmq.SUB)
+sub.connect(pub)
+for topic in (b"patch/", b"tick/"):
+    sub.setsockopt(zmq.SUBSCRIBE, topic)          # 1. subscribe first
+req = ctx.socket(zmq.REQ)
+req.connect(api)
+
+def snapshot():                                    # 2. then take the snapshot
+    req.send_json({"op": "snapshot"})
+    header, body = req.recv_multipart()
+    h = json.loads(header)
+    return h["epoch"], h["pseq"], json.loads(body)
+
+def apply(doc, path, *value):
+    parent = doc
+    for key in path[:-1]:
+        parent = parent.setdefault(key, {}) if isinstance(parent, dict) else parent[key]
+    last = path[-1]
+    if value:
+        if isinstance(parent, list) and last == len(parent):
+            parent.append(value[0])
+        else:
+            parent[last] = value[0]
+    elif isinstance(parent, dict):
+        parent.pop(last, None)
+    elif last < len(parent):
+        del parent[last]
+
+epoch, pseq, doc = snapshot()
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    if not sub.poll(100):
+        continue
+    topic, meta, body = sub.recv_multipart()
+    meta = json.loads(meta)
+    behind = meta["epoch"] != epoch
+    if topic == b"tick/":
+        behind = behind or meta["pseq"] > pseq     # 4. an idle stream still shows a loss
+    elif not behind and meta["kseq"] > pseq:
+        if meta["kseq"] == pseq + 1:               # 3. the seam rule
+            for op in json.loads(body)["data"]:
+                apply(doc, *op)
+            pseq = meta["kseq"]
+        else:
+            behind = True
+    if behind:
+        print(f"resync: epoch {meta['epoch']}, behind at patch {pseq}", file=sys.stderr)
+        epoch, pseq, doc = snapshot()
+print(json.dumps(doc))

@@ -62,6 +62,10 @@ void Broker::patch(const std::string& nodename, const PatchWriter& ops) {
 }
 
 void Broker::event(const std::string& nodename, const std::string& id, json data) {
+    stream_.publish_event(nodename, id, data.dump());
+}
+
+void Broker::event_text(const std::string& nodename, std::string_view id, const std::string& data) {
     stream_.publish_event(nodename, id, data);
 }
 
@@ -77,14 +81,13 @@ void Broker::request_full(const std::string& route, const std::string& nodename,
     }
 }
 
-void Broker::on_ingest() {
+bool Broker::on_ingest() {
     zmq::message_t route, body;
-    if (!ingest_.recv(route, zmq::recv_flags::dontwait)) return;
-    std::string extra;
+    if (!ingest_.recv(route, zmq::recv_flags::dontwait)) return false;
     if (!route.more() || !ingest_.recv(body, zmq::recv_flags::none)) {
         ++malformed_;
         log_warning("ingest: message without a body, dropped");
-        return;
+        return true;
     }
     // Drain any further frames: a heartbeat is one frame, the rest is ignored.
     bool more = body.more();
@@ -99,7 +102,7 @@ void Broker::on_ingest() {
         log_warning("ingest: heartbeat of " + std::to_string(body.size()) +
                     " bytes over max_message_bytes (" + std::to_string(config_.max_message_bytes) +
                     "), dropped");
-        return;
+        return true;
     }
     try {
         auto msg = parser_.parse(body.to_string_view());
@@ -112,6 +115,7 @@ void Broker::on_ingest() {
         ++malformed_;
         log_warning(std::string("ingest: heartbeat refused: ") + e.what());
     }
+    return true;
 }
 
 json Broker::stats() const {

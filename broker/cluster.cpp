@@ -203,7 +203,7 @@ void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
         w.set(Path{kHeartbeats, nodename, std::string("last")}, json(ts));
     } else { // event
         if (!w.empty()) sink_.patch(nodename, w);
-        publish_event(nodename, data);
+        publish_event(nodename, n, data);
         return;
     }
     ++stats_.accepted;
@@ -226,6 +226,7 @@ void Cluster::install_full(NodeState& n, const std::string& nodename, json data,
             op.value ? w.set(op.path, *op.value) : w.del(op.path);
     }
     (*nodes_json_)[nodename] = std::move(data);
+    n.monitor_text.clear();
     if (!n.present) {
         n.present = true;
         add_to_cluster_nodes(nodename, w);
@@ -253,6 +254,7 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         // Which services' aggregates this op may change: one instance, or all of them when
         // the op replaces services or services.status whole (old and new names both count).
         const auto* k0 = std::get_if<std::string>(&rel[0]);
+        if (k0 && *k0 == kMonitor) n.monitor_text.clear();
         const bool services_op = k0 && *k0 == kServices;
         const auto* k1 =
             services_op && rel.size() > 1 ? std::get_if<std::string>(&rel[1]) : nullptr;
@@ -266,9 +268,14 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         }
         Op applied_op;
         applied_op.path = std::move(rel);
-        if (op.size() == 2) applied_op.value = to_json(op.at(1).value_unsafe());
+        std::string value_text; // the value as sent, for the patch: no re-serialization
+        if (op.size() == 2) {
+            const auto v = op.at(1).value_unsafe();
+            applied_op.value = to_json(v);
+            value_text = simdjson::minify(v);
+        }
         try {
-            apply_patch(dataset, applied_op);
+            apply_patch(dataset, std::move(applied_op));
         } catch (const PatchError& err) {
             ++stats_.bad_ops;
             log_warning("node " + nodename + ": " + err.what() + ", asking for a full");
@@ -277,7 +284,7 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         }
         Path abs = node_path(nodename);
         abs.insert(abs.end(), applied_op.path.begin(), applied_op.path.end());
-        applied_op.value ? w.set(abs, *applied_op.value) : w.del(abs);
+        op.size() == 2 ? w.set_text(abs, value_text) : w.del(abs);
         if (whole)
             for (auto& s : service_names(&dataset))
                 touched.insert(s);
@@ -291,35 +298,59 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
 void Cluster::reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w) {
     const json* inst = find(*nodes_json_, Path{nodename, kServices, kStatus, svc});
     json agg;
-    if (!services_.update(nodename, svc, inst, agg)) return;
+    std::string text;
+    if (!services_.update(nodename, svc, inst, agg, text)) return;
     const Path p{kMonitor, kServices, svc};
     if (agg.is_null()) {
         services_json_->erase(svc);
         w.del(p);
     } else {
-        w.set(p, agg);
+        w.set_text(p, text);
         (*services_json_)[svc] = std::move(agg);
     }
 }
 
-void Cluster::publish_event(const std::string& nodename, simdjson::dom::element data) {
-    json d = to_json(data);
+void Cluster::publish_event(const std::string& nodename, NodeState& n,
+                            simdjson::dom::element data) {
     // Snapshots as the specification shows them: the node monitor always; the service
-    // aggregate and the instance when the event concerns a service.
+    // aggregate and the instance when the event concerns a service. The body is spliced
+    // from the sender's data text and the cached monitor text: no JSON tree is built.
     const json* dataset = find(*nodes_json_, Path{nodename});
-    if (const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr)
-        d["monitor"] = *m;
-    else
-        d["monitor"] = json::object();
-    if (auto svc = d.find("svcname"); svc != d.end() && svc->is_string()) {
-        const auto& name = svc->get_ref<const std::string&>();
-        const json* agg = find(*services_json_, Path{name});
-        d["service"] = agg ? *agg : json::object();
-        const json* inst = dataset ? find(*dataset, Path{kServices, kStatus, name}) : nullptr;
-        d["instance"] = inst ? *inst : json::object();
+    simdjson::dom::object obj = data.get_object().value_unsafe();
+    std::string_view id, svc;
+    if (obj["id"].get_string().get(id)) return; // checked on arrival
+    const bool has_svc = !obj["svcname"].get_string().get(svc);
+    if (!obj["monitor"].error() || !obj["service"].error() || !obj["instance"].error()) {
+        // The broker owns these keys: the sender's are replaced (rare, so the slow way).
+        json d = to_json(data);
+        d.erase("monitor");
+        d.erase("service");
+        d.erase("instance");
+        const std::string text = d.dump();
+        JsonParser p;
+        publish_event(nodename, n, p.parse(text));
+        return;
     }
-    const std::string id = d["id"].get<std::string>();
-    sink_.event(nodename, id, std::move(d));
+    if (n.monitor_text.empty()) {
+        const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr;
+        n.monitor_text = m ? m->dump() : "{}";
+    }
+    std::string text = simdjson::minify(data);
+    text.pop_back(); // the closing brace
+    if (text.size() > 1) text.push_back(',');
+    text += "\"monitor\":";
+    text += n.monitor_text;
+    if (has_svc) {
+        const std::string name(svc);
+        const json* agg = find(*services_json_, Path{name});
+        const json* inst = dataset ? find(*dataset, Path{kServices, kStatus, name}) : nullptr;
+        text += ",\"service\":";
+        text += agg ? agg->dump() : "{}";
+        text += ",\"instance\":";
+        text += inst ? inst->dump() : "{}";
+    }
+    text.push_back('}');
+    sink_.event_text(nodename, id, text);
 }
 
 void Cluster::check_liveness(Clock::time_point now) {

@@ -27,6 +27,9 @@ class Sink {
     virtual ~Sink() = default;
     virtual void patch(const std::string& nodename, const PatchWriter& ops) = 0;
     virtual void event(const std::string& nodename, const std::string& id, json data) = 0;
+    // The same, with the data object already serialized.
+    virtual void event_text(const std::string& nodename, std::string_view id,
+                            const std::string& data) = 0;
     virtual void request_full(const std::string& route, const std::string& nodename,
                               const char* reason) = 0;
 };
@@ -63,6 +66,7 @@ class Cluster {
         Clock::time_point last{};
         Clock::time_point stale_since{};
         Clock::time_point last_full_request{};
+        std::string monitor_text; // the dataset's monitor as JSON, for events; "" when stale
     };
 
     NodeState& admit(const std::string& route, const std::string& nodename, Clock::time_point now);
@@ -71,7 +75,7 @@ class Cluster {
     void install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w);
     void apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
                      PatchWriter& w, Clock::time_point now);
-    void publish_event(const std::string& nodename, simdjson::dom::element data);
+    void publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data);
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);

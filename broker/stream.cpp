@@ -26,14 +26,15 @@ void Stream::publish_patch(const std::string& nodename, const PatchWriter& ops) 
     ++stats_.patches;
 }
 
-void Stream::publish_event(const std::string& nodename, const std::string& id, const json& data) {
+void Stream::publish_event(const std::string& nodename, std::string_view id,
+                           const std::string& data) {
     const auto topic = wire::event_topic(id);
     wire::Meta m{epoch_, ++seq_, ++eseq_, ++topic_seq_[topic]};
     // {"nodename":N,"ts":T,"kind":"event","data":{...}}
     std::string body = "{\"nodename\":";
     wire::append_json_string(body, nodename);
     body += ",\"ts\":" + format_ts(wire::now_ts()) + ",\"kind\":\"event\",\"data\":";
-    body += data.dump();
+    body += data;
     body += '}';
     auto meta = wire::format_meta(m);
     send(topic, meta, body);

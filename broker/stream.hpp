@@ -27,8 +27,9 @@ class Stream {
 
     // Publishes a patch from `nodename` with the next patch id.
     void publish_patch(const std::string& nodename, const PatchWriter& ops);
-    // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}.
-    void publish_event(const std::string& nodename, const std::string& id, const json& data);
+    // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}, DATA being
+    // the serialized data object.
+    void publish_event(const std::string& nodename, std::string_view id, const std::string& data);
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.
     void tick();
 

@@ -50,7 +50,7 @@ json* step(json& node, const PathElem& e, bool create, const Op& op) {
                      " out of range");
 }
 
-void set_last(json& parent, const PathElem& e, json value, const Op& op) {
+void set_last(json& parent, const PathElem& e, json&& value, const Op& op) {
     if (parent.is_null()) parent = json::object();
     if (const auto* key = std::get_if<std::string>(&e)) {
         if (parent.is_object()) {
@@ -101,9 +101,11 @@ void erase_last(json& parent, const PathElem& e) {
 
 } // namespace
 
-void apply_patch(json& doc, const Op& op) {
+namespace {
+// Applies op, taking the value to set from `value` (moved from); see apply_patch.
+void apply_core(json& doc, const Op& op, json&& value) {
     if (op.path.empty()) {
-        doc = op.value ? *op.value : json(nullptr);
+        doc = op.value ? std::move(value) : json(nullptr);
         return;
     }
     const bool create = !op.is_delete();
@@ -143,9 +145,21 @@ void apply_patch(json& doc, const Op& op) {
         if (!parent) return; // delete below a missing path: nothing to do
     }
     if (create)
-        set_last(*parent, op.path.back(), *op.value, op);
+        set_last(*parent, op.path.back(), std::move(value), op);
     else
         erase_last(*parent, op.path.back());
+}
+
+} // namespace
+
+void apply_patch(json& doc, const Op& op) {
+    apply_core(doc, op, op.value ? json(*op.value) : json());
+}
+
+void apply_patch(json& doc, Op&& op) {
+    json value = op.value ? std::move(*op.value) : json();
+    apply_core(doc, op, std::move(value));
+    if (op.value) *op.value = nullptr; // moved into the document
 }
 
 void apply_patch(json& doc, const Ops& ops) {

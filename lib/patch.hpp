@@ -30,6 +30,9 @@ struct PatchError : std::runtime_error {
 // through a scalar, or a list index out of range, throws PatchError and leaves doc as it was.
 void apply_patch(json& doc, const Op& op);
 
+// The same, moving the value into the document (op.path is left intact).
+void apply_patch(json& doc, Op&& op);
+
 // Applies every operation in order; stops at the first error, which it throws.
 void apply_patch(json& doc, const Ops& ops);
 

@@ -3,7 +3,7 @@
 
 #include "wire.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 namespace om {
 
@@ -12,9 +12,10 @@ void PatchWriter::path(const Path& p) {
     data_ += "[[";
     for (std::size_t i = 0; i < p.size(); ++i) {
         if (i) data_.push_back(',');
-        if (const auto* idx = std::get_if<std::size_t>(&p[i]))
-            data_ += std::to_string(*idx);
-        else
+        if (const auto* idx = std::get_if<std::size_t>(&p[i])) {
+            char buf[24];
+            data_.append(buf, std::to_chars(buf, buf + sizeof buf, *idx).ptr);
+        } else
             wire::append_json_string(data_, std::get<std::string>(p[i]));
     }
     data_.push_back(']');
@@ -24,6 +25,13 @@ void PatchWriter::set(const Path& p, const json& value) {
     path(p);
     data_.push_back(',');
     data_ += value.dump();
+    data_.push_back(']');
+}
+
+void PatchWriter::set_text(const Path& p, std::string_view value_json) {
+    path(p);
+    data_.push_back(',');
+    data_ += value_json;
     data_.push_back(']');
 }
 
@@ -43,7 +51,8 @@ std::string PatchWriter::body(std::string_view nodename, std::uint64_t id, doubl
     out += "{\"nodename\":";
     wire::append_json_string(out, nodename);
     out += ",\"kind\":\"patch\",\"id\":";
-    out += std::to_string(id);
+    char buf[24];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, id).ptr);
     out += ",\"ts\":";
     out += format_ts(ts);
     out += ",\"data\":[";
@@ -53,9 +62,10 @@ std::string PatchWriter::body(std::string_view nodename, std::uint64_t id, doubl
 }
 
 std::string format_ts(double ts) {
-    char buf[48];
-    const int n = std::snprintf(buf, sizeof buf, "%.6f", ts);
-    return std::string(buf, static_cast<std::size_t>(n));
+    char buf[64];
+    // to_chars: an order of magnitude cheaper than printf on the hot path.
+    const auto r = std::to_chars(buf, buf + sizeof buf, ts, std::chars_format::fixed, 6);
+    return std::string(buf, r.ptr);
 }
 
 } // namespace om

@@ -13,6 +13,8 @@ class PatchWriter {
   public:
     // Appends [[path...], value].
     void set(const Path& path, const json& value);
+    // Appends [[path...], VALUE] where value_json is VALUE already serialized.
+    void set_text(const Path& path, std::string_view value_json);
     // Appends [[path...]].
     void del(const Path& path);
 

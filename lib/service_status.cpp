@@ -59,7 +59,7 @@ void ServiceCounts::add(const InstanceSummary& s, int sign) {
     }
 }
 
-json aggregate(const ServiceCounts& c) {
+ServiceAggregate aggregate(const ServiceCounts& c) {
     std::string avail;
     if (c.instances == 0 || c.na == c.instances) {
         avail = "n/a";
@@ -87,25 +87,48 @@ json aggregate(const ServiceCounts& c) {
     std::string placement = (avail == "n/a" || avail == "down") ? "n/a"
                             : c.up_non_leader > 0               ? "non-optimal"
                                                                 : "optimal";
-    json provisioned;
+    std::string provisioned;
     const long known = c.prov_true + c.prov_false; // instances that say either way
     if (known == 0)
         provisioned = "n/a";
     else if (c.prov_true == known)
-        provisioned = true;
+        provisioned = "true";
     else if (c.prov_false == known)
-        provisioned = false;
+        provisioned = "false";
     else
         provisioned = "mixed";
+    return ServiceAggregate{avail, overall, frozen, placement, provisioned};
+}
+
+json ServiceAggregate::to_json() const {
+    json p = provisioned == "true"    ? json(true)
+             : provisioned == "false" ? json(false)
+                                      : json(provisioned);
     return json{{"avail", avail},
-                {"overall", overall},
                 {"frozen", frozen},
+                {"overall", overall},
                 {"placement", placement},
-                {"provisioned", provisioned}};
+                {"provisioned", p}};
+}
+
+std::string ServiceAggregate::to_text() const {
+    // Keys in the order nlohmann's sorted objects print them, so both forms are identical.
+    std::string t = "{\"avail\":\"" + avail + "\",\"frozen\":\"" + frozen + "\",\"overall\":\"" +
+                    overall + "\",\"placement\":\"" + placement + "\",\"provisioned\":";
+    t +=
+        (provisioned == "true" || provisioned == "false") ? provisioned : "\"" + provisioned + "\"";
+    t += '}';
+    return t;
 }
 
 bool ServiceAggregator::update(const std::string& node, const std::string& svc,
                                const json* instance, json& out) {
+    std::string text;
+    return update(node, svc, instance, out, text);
+}
+
+bool ServiceAggregator::update(const std::string& node, const std::string& svc,
+                               const json* instance, json& out, std::string& text) {
     auto it = services_.find(svc);
     if (it == services_.end()) {
         if (!instance) return false;
@@ -125,21 +148,24 @@ bool ServiceAggregator::update(const std::string& node, const std::string& svc,
     if (instance) service.counts.add(service.instances.at(node), +1);
 
     if (service.instances.empty()) {
-        const bool had = !service.agg.is_null();
+        const bool had = service.has_agg;
         services_.erase(it);
         out = nullptr;
+        text.clear();
         return had;
     }
-    json agg = aggregate(service.counts);
-    if (agg == service.agg) return false;
-    service.agg = agg;
-    out = std::move(agg);
+    auto agg = aggregate(service.counts);
+    if (service.has_agg && agg == service.agg) return false; // the common case: no JSON built
+    service.agg = std::move(agg);
+    service.has_agg = true;
+    out = service.agg.to_json();
+    text = service.agg.to_text();
     return true;
 }
 
 json ServiceAggregator::current(const std::string& svc) const {
     auto it = services_.find(svc);
-    return it == services_.end() ? json(nullptr) : it->second.agg;
+    return it == services_.end() ? json(nullptr) : it->second.agg.to_json();
 }
 
 json ServiceAggregator::rebuild(const json& doc) {
@@ -156,7 +182,7 @@ json ServiceAggregator::rebuild(const json& doc) {
         }
     }
     for (const auto& [name, service] : services_)
-        all[name] = service.agg;
+        all[name] = service.agg.to_json();
     return all;
 }
 

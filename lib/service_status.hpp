@@ -53,8 +53,16 @@ struct ServiceCounts {
     void add(const InstanceSummary& s, int sign);
 };
 
+// The aggregate of one service: provisioned is "true", "false", "mixed" or "n/a".
+struct ServiceAggregate {
+    std::string avail, overall, frozen, placement, provisioned;
+    bool operator==(const ServiceAggregate&) const = default;
+    json to_json() const;
+    std::string to_text() const; // the same, serialized
+};
+
 // The aggregate of one service from its counters (rules above).
-json aggregate(const ServiceCounts& c);
+ServiceAggregate aggregate(const ServiceCounts& c);
 
 // Keeps every service's counters up to date as instances change.
 class ServiceAggregator {
@@ -63,6 +71,9 @@ class ServiceAggregator {
     // and sets `out` to the new aggregate (null when the service has no instance left) when
     // the service's aggregate changed.
     bool update(const std::string& node, const std::string& svc, const json* instance, json& out);
+    // The same, also giving the new aggregate serialized in `text` (empty when removed).
+    bool update(const std::string& node, const std::string& svc, const json* instance, json& out,
+                std::string& text);
 
     // The aggregate of a service, or null when it has no instance.
     json current(const std::string& svc) const;
@@ -74,7 +85,8 @@ class ServiceAggregator {
   private:
     struct Service {
         ServiceCounts counts;
-        json agg;
+        ServiceAggregate agg;
+        bool has_agg = false;
         std::unordered_map<std::string, InstanceSummary> instances; // by node
     };
     std::unordered_map<std::string, Service> services_;

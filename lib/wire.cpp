@@ -20,24 +20,33 @@ std::string event_topic(std::string_view event_id) {
     return t;
 }
 
+namespace {
+// Appends "key":N for each pair, as a flat JSON object.
+std::string flat_object(std::initializer_list<std::pair<std::string_view, std::uint64_t>> fields) {
+    std::string out;
+    out.reserve(96);
+    out.push_back('{');
+    char buf[24];
+    for (const auto& [k, v] : fields) {
+        if (out.size() > 1) out.push_back(',');
+        out.push_back('"');
+        out.append(k);
+        out += "\":";
+        out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    }
+    out.push_back('}');
+    return out;
+}
+} // namespace
+
 std::string format_meta(const Meta& m) {
     // {"epoch":E,"seq":S,"kseq":K,"tseq":T}
-    char buf[160];
-    const int n = std::snprintf(
-        buf, sizeof buf, "{\"epoch\":%llu,\"seq\":%llu,\"kseq\":%llu,\"tseq\":%llu}",
-        static_cast<unsigned long long>(m.epoch), static_cast<unsigned long long>(m.seq),
-        static_cast<unsigned long long>(m.kseq), static_cast<unsigned long long>(m.tseq));
-    return std::string(buf, static_cast<std::size_t>(n));
+    return flat_object({{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
 }
 
 std::string format_tick(const Tick& t) {
     // {"epoch":E,"seq":S,"pseq":P,"eseq":V}
-    char buf[160];
-    const int n = std::snprintf(
-        buf, sizeof buf, "{\"epoch\":%llu,\"seq\":%llu,\"pseq\":%llu,\"eseq\":%llu}",
-        static_cast<unsigned long long>(t.epoch), static_cast<unsigned long long>(t.seq),
-        static_cast<unsigned long long>(t.pseq), static_cast<unsigned long long>(t.eseq));
-    return std::string(buf, static_cast<std::size_t>(n));
+    return flat_object({{"epoch", t.epoch}, {"seq", t.seq}, {"pseq", t.pseq}, {"eseq", t.eseq}});
 }
 
 namespace {
@@ -84,8 +93,12 @@ json parse_user_value(std::string_view text) {
 
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    std::size_t run = 0; // start of the current run of characters that need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"':
             out += "\\\"";
@@ -102,16 +115,14 @@ void append_json_string(std::string& out, std::string_view s) {
         case '\t':
             out += "\\t";
             break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out.push_back(ch);
-            }
+        default: {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        }
         }
     }
+    out.append(s.data() + run, s.size() - run);
     out.push_back('"');
 }
 

@@ -141,7 +141,8 @@ json Broker::stats() const {
                 {"patches", s.patches},
                 {"events", s.events},
                 {"send_failures", s.send_failures},
-                {"replay_kept", stream_.replay_size()}};
+                {"replay_kept", stream_.replay_size()},
+                {"snapshots", snapshots_}};
 }
 
 void Broker::on_api() {
@@ -163,6 +164,7 @@ void Broker::on_api() {
                         {"pseq", pos.pseq},
                         {"eseq", pos.eseq}};
     if (op == "snapshot") {
+        ++snapshots_;
         // {"status":"ok","epoch","seq","pseq","eseq"} | STATUS
         frames.push_back(position.dump());
         frames.push_back(cluster_.document().dump());

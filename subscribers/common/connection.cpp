@@ -281,7 +281,14 @@ void Connection::handle(std::vector<zmq::message_t>& frames) {
         }
         if (!prefix) return;
         // Without a replica, a lost patch cannot be recovered: say so.
-        if (*prefix == topic) {
+        if (*prefix != topic) {
+            // All patches: their ids follow each other.
+            if (meta->kseq <= last_pseq_) return;
+            if (meta->kseq > last_pseq_ + 1)
+                notice("lost patches " + std::to_string(last_pseq_ + 1) + ".." +
+                       std::to_string(meta->kseq - 1));
+            last_pseq_ = meta->kseq;
+        } else {
             auto& last = last_topic_seq_[topic];
             if (last && meta->tseq > last + 1)
                 notice("lost " + std::to_string(meta->tseq - last - 1) + " patch(es) of " + topic);

@@ -31,6 +31,7 @@ struct ConnectionOptions {
     Millis connect_timeout{5000}; // give up when no broker answered for this long at start
     Millis silence{3500};         // no message nor tick for this long: the broker is gone
     Millis api_timeout{2000};
+    int rcvhwm = 0; // messages queued by the SUB socket before it drops (0: no limit)
     // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor).
     std::optional<std::pair<std::uint64_t, std::uint64_t>> resume;
 };
@@ -93,7 +94,7 @@ class Connection {
     std::uint64_t epoch_ = 0;
     bool first_ = true;           // no broker answered yet
     std::uint64_t last_eseq_ = 0; // event sequence of the last event delivered
-    std::uint64_t last_seq_ = 0;  // global sequence seen (for the "" subscription)
+    std::uint64_t last_pseq_ = 0; // patch sequence seen, without a replica
     std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
     std::chrono::steady_clock::time_point last_heard_;
     std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0;

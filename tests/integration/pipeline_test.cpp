@@ -60,7 +60,7 @@ TEST_CASE("a late joiner's snapshot plus patches equals the state at every seque
           "[pipeline]") {
     TempDir dir;
     BrokerProc broker(dir);
-    PubProc n1(dir, "n1", {broker.ingest}), n2(dir, "n2", {broker.ingest});
+    PubProc n1(dir, "n1", {broker.ingest}, "60s"), n2(dir, "n2", {broker.ingest}, "60s");
 
     // The observer follows from the start and records the document after every patch id.
     om::sub::Connection observer(replica_options(broker));
@@ -117,6 +117,10 @@ TEST_CASE("a late joiner's snapshot plus patches equals the state at every seque
         observer.poll(5ms);
         late.poll(5ms);
         return observer.replica().pseq() >= final_pseq && late.replica().pseq() >= final_pseq;
+    }));
+    REQUIRE(eventually([&] {
+        observer.poll(5ms);
+        return observer.replica().pseq() >= late.replica().pseq();
     }));
     for (const auto& [seq, doc] : pending) {
         auto it = history.find(seq);

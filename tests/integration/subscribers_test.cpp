@@ -1,0 +1,283 @@
+// Integration tests of om-sub (events, status, wait) with the real broker and publishers.
+#include "connection.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace it;
+
+namespace {
+std::vector<std::string> sub(const BrokerProc& b, std::vector<std::string> args) {
+    std::vector<std::string> argv{sub_bin(), args.at(0), "--config", "/dev/null"};
+    for (const auto& f : sub_flags(b))
+        argv.push_back(f);
+    argv.insert(argv.end(), args.begin() + 1, args.end());
+    return argv;
+}
+} // namespace
+
+TEST_CASE("the specification's example session", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc node(dir, "nuc-cva", {broker.ingest});
+    REQUIRE(eventually([&] {
+        return run(sub(broker, {"status", "--filter", "monitor.nodes.nuc-cva.frozen"})).code == 0;
+    }));
+
+    auto status = run(sub(broker, {"status", "--filter", "monitor.nodes.nuc-cva.frozen"}));
+    CHECK(status.code == 0);
+    CHECK(status.out == "0\n");
+
+    // already on target => return immediately
+    const auto t0 = std::chrono::steady_clock::now();
+    auto on_target = run(
+        sub(broker, {"wait", "--filter", "monitor.nodes.nuc-cva.frozen=0", "--duration", "1s"}));
+    CHECK(on_target.code == 0);
+    CHECK(std::chrono::steady_clock::now() - t0 < 900ms);
+
+    // not going on target => timeout
+    auto timeout =
+        run(sub(broker, {"wait", "--filter", "monitor.nodes.nuc-cva.frozen", "--duration", "1s"}));
+    CHECK(timeout.code == 1);
+    CHECK(timeout.err == "timeout\n");
+}
+
+TEST_CASE("status prints bare values, JSON objects and wildcard matches", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}), n2(dir, "n2", {broker.ingest});
+    REQUIRE(n1.cli({"set", "services.status.ha1.avail=up"}).code == 0);
+    REQUIRE(n2.cli({"set", "services.status.ha1.avail=down"}).code == 0);
+    REQUIRE(eventually([&] {
+        return run(sub(broker, {"status", "--filter", "monitor.services.ha1.avail"})).out == "up\n";
+    }));
+    auto obj = run(sub(broker, {"status", "--filter", "monitor.services.ha1"}));
+    CHECK(json::parse(obj.out)["avail"] == "up");
+    auto star =
+        run(sub(broker, {"status", "--filter", "monitor.nodes.*.services.status.ha1.avail"}));
+    CHECK(star.out == "monitor.nodes.n1.services.status.ha1.avail = "
+                      "up\nmonitor.nodes.n2.services.status.ha1.avail = down\n");
+    auto js = run(sub(broker, {"status", "--filter", "monitor.nodes.*.services.status.ha1.avail",
+                               "--format", "json"}));
+    CHECK(json::parse(js.out)["monitor.nodes.n2.services.status.ha1.avail"] == "down");
+    auto none = run(sub(broker, {"status", "--filter", "monitor.nodes.n9.frozen"}));
+    CHECK(none.code == 1);
+    CHECK(none.err.find("no value at monitor.nodes.n9.frozen") != std::string::npos);
+}
+
+TEST_CASE("wait becomes true after om-pub set, also for a node that joins later", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    const auto snapshots = broker.stats()["snapshots"].get<int>();
+    RunResult r1, r2;
+    std::thread w1([&] {
+        r1 = run(sub(broker, {"wait", "--filter", "monitor.nodes.n1.services.status.ha1.avail=up",
+                              "--duration", "20s"}));
+    });
+    std::thread w2([&] {
+        r2 = run(sub(broker, {"wait", "--filter", "monitor.nodes.n2.frozen>0", "--filter",
+                              "monitor.nodes.n1.frozen=0", "--duration", "20s"}));
+    });
+    // Both waiters have their snapshot (where the conditions do not hold) before the changes.
+    REQUIRE(eventually([&] { return broker.stats()["snapshots"].get<int>() >= snapshots + 2; }));
+    REQUIRE(n1.cli({"set", "services.status.ha1.avail=up"}).code == 0);
+    PubProc n2(dir, "n2", {broker.ingest});
+    REQUIRE(n2.cli({"set", "frozen=1700000000"}).code == 0);
+    w1.join();
+    w2.join();
+    CHECK(r1.code == 0);
+    CHECK(r2.code == 0);
+}
+
+TEST_CASE("wait exit codes: 2 usage, 3 unreachable, 4 fail-on", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    auto bad_filter = run(sub(broker, {"wait", "--filter", "monitor..x", "--duration", "1s"}));
+    CHECK(bad_filter.code == 2);
+    CHECK(bad_filter.err.find("expected a key at position 9") != std::string::npos);
+    auto bad_duration = run(sub(broker, {"wait", "--filter", "a", "--duration", "1 parsec"}));
+    CHECK(bad_duration.code == 2);
+    CHECK(bad_duration.err.find("duration '1 parsec'") != std::string::npos);
+    auto no_filter = run(sub(broker, {"wait", "--duration", "1s"}));
+    CHECK(no_filter.code == 2);
+    auto unknown_flag = run(sub(broker, {"wait", "--bogus"}));
+    CHECK(unknown_flag.code == 2);
+
+    auto unreachable =
+        run({sub_bin(), "wait", "--config", "/dev/null", "--pub", dir.ipc("nobody-pub"), "--api",
+             dir.ipc("nobody-api"), "--connect-timeout", "500ms", "--filter", "a"});
+    CHECK(unreachable.code == 3);
+    CHECK(unreachable.err.find("no broker answered") != std::string::npos);
+
+    const auto snapshots = broker.stats()["snapshots"].get<int>();
+    RunResult fail;
+    std::thread w([&] {
+        fail = run(sub(broker, {"wait", "--filter", "monitor.nodes.n1.services.status.ha1.avail=up",
+                                "--fail-on", "monitor.nodes.n1.services.status.ha1.avail=failed",
+                                "--duration", "20s"}));
+    });
+    REQUIRE(eventually([&] { return broker.stats()["snapshots"].get<int>() >= snapshots + 1; }));
+    REQUIRE(n1.cli({"set", "services.status.ha1.avail=failed"}).code == 0);
+    w.join();
+    CHECK(fail.code == 4);
+    // A fail-on condition already true on the snapshot fails at once.
+    auto at_once = run(sub(broker, {"wait", "--filter", "monitor.nodes.n1.frozen=0", "--fail-on",
+                                    "monitor.nodes.n1.services.status.ha1.avail=failed"}));
+    CHECK(at_once.code == 4);
+}
+
+TEST_CASE("wait --event waits for a matching event", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    RunResult r;
+    std::thread w([&] {
+        r = run(sub(broker, {"wait", "--event", "data.id=instance_thaw", "--duration", "20s"}));
+    });
+    // Emit until the waiter has seen one (it may start after the first emission).
+    REQUIRE(eventually(
+        [&] {
+            n1.cli({"emit", "instance_thaw", "--svcname", "ha1"});
+            return !r.err.empty() || r.code == 0;
+        },
+        15s));
+    w.join();
+    CHECK(r.code == 0);
+}
+
+TEST_CASE("a lost message forces a resync and the replica equals the broker's state",
+          "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    const auto ready = dir.file("ready"), stop = dir.file("stop"), result = dir.file("result.json");
+    // The replica runs in a child process, so that the test can pause it (SIGSTOP) while the
+    // broker publishes more than the socket buffers hold: a real loss at the broker's HWM.
+    const pid_t child = fork();
+    if (child == 0) {
+        om::sub::ConnectionOptions o;
+        o.brokers = {{broker.pub, broker.api}};
+        o.state = true;
+        o.topics = {};
+        om::sub::Connection c(o);
+        json notices = json::array();
+        c.on_notice = [&](const std::string& t) { notices.push_back(t); };
+        if (!c.start()) _exit(3);
+        while (c.ticks() == 0)
+            c.poll(10ms);
+        write_file(ready, "1");
+        while (true) {
+            c.poll(10ms);
+            const auto target = read_file(stop);
+            if (!target.empty() && c.replica().synced() &&
+                c.replica().pseq() >= std::stoull(target))
+                break;
+        }
+        write_file(result + ".tmp",
+                   json{{"doc", c.replica().doc()}, {"resyncs", c.resyncs()}, {"notices", notices}}
+                       .dump());
+        std::rename((result + ".tmp").c_str(), result.c_str());
+        _exit(0);
+    }
+    REQUIRE(eventually([&] { return !read_file(ready).empty(); }));
+    ::kill(child, SIGSTOP);
+    const std::string big(20000, 'x');
+    for (int i = 0; i < 100; ++i)
+        REQUIRE(
+            n1.cli({"set", "blob" + std::to_string(i % 3) + "=" + big + std::to_string(i)}).code ==
+            0);
+    ::kill(child, SIGCONT);
+    const auto pseq =
+        json::parse(broker.api_call(json{{"op", "ping"}})[0])["pseq"].get<std::uint64_t>();
+    write_file(stop, std::to_string(pseq));
+    const bool done = eventually([&] { return !read_file(result).empty(); }, 20s);
+    int status = 0;
+    if (!done) ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    REQUIRE(done);
+    const auto r = json::parse(read_file(result));
+    CHECK(r["resyncs"].get<int>() >= 1);
+    REQUIRE(r["notices"].size() >= 1);
+    CHECK(r["notices"][0].get<std::string>().find("lost patches") != std::string::npos);
+    CHECK(r["doc"] == broker.snapshot());
+}
+
+TEST_CASE("om-sub events shows a loss in the stream", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    const auto out = dir.file("events.out");
+    Process events(sub(broker, {"events", "--filter", "kind=patch"}), out);
+    int warm = 0; // a new value each time: setting the same value publishes nothing
+    REQUIRE(eventually([&] {
+        n1.cli({"set", "warmup=" + std::to_string(++warm)});
+        return read_file(out).find("warmup") != std::string::npos;
+    }));
+    events.signal(SIGSTOP);
+    const std::string big(20000, 'x');
+    for (int i = 0; i < 100; ++i)
+        n1.cli({"set", "blob" + std::to_string(i % 3) + "=" + big + std::to_string(i)});
+    events.signal(SIGCONT);
+    REQUIRE(eventually([&] { return read_file(out).find("lost") != std::string::npos; }, 10s));
+}
+
+TEST_CASE("events --format json prints the published bodies, --count stops", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    RunResult r;
+    std::thread t([&] {
+        r = run(sub(broker,
+                    {"events", "--format", "json", "--filter", "data.id=custom", "--count", "2"}));
+    });
+    REQUIRE(eventually(
+        [&] {
+            n1.cli({"emit", "custom", "a=1"});
+            return r.code == 0;
+        },
+        15s));
+    t.join();
+    std::istringstream lines(r.out);
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+        auto j = json::parse(line);
+        CHECK(j["kind"] == "event");
+        CHECK(j["data"]["id"] == "custom");
+        CHECK(j["data"]["a"] == 1);
+        ++n;
+    }
+    CHECK(n == 2);
+}
+
+TEST_CASE("a broker restart during a wait resyncs and goes on", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "200ms");
+    const auto snapshots = broker.stats()["snapshots"].get<int>();
+    RunResult r;
+    std::thread w([&] {
+        r = run(sub(broker, {"wait", "--filter", "monitor.nodes.n1.restarted=yes", "--duration",
+                             "30s", "--verbose"}),
+                40s);
+    });
+    REQUIRE(eventually([&] { return broker.stats()["snapshots"].get<int>() >= snapshots + 1; }));
+    broker.stop();
+    broker.start(); // same endpoints, new epoch: om-pub sends a full when asked
+    REQUIRE(eventually(
+        [&] {
+            auto s = broker.snapshot();
+            return s.is_object() && s["monitor"]["nodes"].contains("n1");
+        },
+        15s));
+    REQUIRE(n1.cli({"set", "restarted=yes"}).code == 0);
+    w.join();
+    CHECK(r.code == 0);
+    CHECK(r.err.find("epoch changed") != std::string::npos);
+}

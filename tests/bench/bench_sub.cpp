@@ -1,0 +1,123 @@
+// Benchmark of the subscribers:
+//   - `om-sub wait` on target, from process start to exit, median and p99 over 100 runs
+//     against a real broker and node;
+//   - `om-sub events --format json` lines/s into /dev/null, fed by a stand-in broker that
+//     speaks the protocol (so the subscriber, not the broker, is what is measured);
+//   - replica apply rate (patches of one leaf applied under the seam rule, in process).
+//   build/tests/bench/bench_sub [--smoke]
+#include "bench_util.hpp"
+#include "harness.hpp"
+#include "replica.hpp"
+
+#include <thread>
+#include <zmq.hpp>
+
+using namespace it;
+using bench::Clock;
+
+int main(int argc, char** argv) {
+    const bool smoke = bench::smoke_mode(argc, argv);
+    std::printf("bench_sub (%s)\n", smoke ? "smoke" : "full");
+    TempDir dir;
+
+    // --- wait on target ---------------------------------------------------------------
+    {
+        BrokerProc broker(dir);
+        PubProc node(dir, "n1", {broker.ingest}, "60s");
+        std::vector<std::string> argv_wait{
+            sub_bin(),    "wait",  "--config", "/dev/null", "--pub",
+            broker.pub,   "--api", broker.api, "--filter",  "monitor.nodes.n1.frozen=0",
+            "--duration", "5s"};
+        std::vector<double> ms;
+        const int runs = smoke ? 20 : 100;
+        for (int i = 0; i < runs; ++i) {
+            const auto t0 = Clock::now();
+            auto r = run(argv_wait);
+            ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            if (r.code != 0) throw std::runtime_error("wait failed: " + r.err);
+        }
+        const double p50 = bench::percentile(ms, 50), p99 = bench::percentile(ms, 99);
+        bench::report("om-sub wait on target, start to exit, median", p50, "ms", "< 10 ms",
+                      p50 < 10);
+        bench::report("om-sub wait on target, start to exit, p99 (" + std::to_string(runs) +
+                          " runs)",
+                      p99, "ms");
+    }
+
+    // --- events --format json lines/s ------------------------------------------------
+    {
+        // A stand-in broker: REP answering ping, PUB sending numbered events.
+        zmq::context_t ctx(1);
+        zmq::socket_t pub(ctx, zmq::socket_type::pub), api(ctx, zmq::socket_type::rep);
+        pub.set(zmq::sockopt::sndhwm, 0);
+        const auto pub_ep = dir.ipc("fake-pub"), api_ep = dir.ipc("fake-api");
+        pub.bind(pub_ep);
+        api.bind(api_ep);
+        const long n = smoke ? 50000 : 500000;
+        const auto out = dir.file("events.null");
+        Process sub({sub_bin(), "events", "--config", "/dev/null", "--pub", pub_ep, "--api", api_ep,
+                     "--format", "json", "--count", std::to_string(n)},
+                    "/dev/null");
+        // Answer the subscriber's ping (and anything else) at epoch 1, nothing published yet.
+        std::thread api_thread([&] {
+            zmq::pollitem_t item{api.handle(), 0, ZMQ_POLLIN, 0};
+            for (int i = 0; i < 50; ++i) {
+                zmq::poll(&item, 1, std::chrono::milliseconds(100));
+                if (!(item.revents & ZMQ_POLLIN)) continue;
+                zmq::message_t m;
+                (void)api.recv(m);
+                api.send(zmq::str_buffer(
+                             R"({"status":"ok","epoch":1,"seq":0,"pseq":0,"eseq":0,"count":0})"),
+                         zmq::send_flags::none);
+                break;
+            }
+        });
+        api_thread.join();
+        // Wait for the subscription: ticks until the subscriber is surely connected.
+        std::this_thread::sleep_for(300ms);
+        const std::string body =
+            R"({"nodename":"n1","ts":1795830573.091956,"kind":"event","data":{"id":"bench","reason":"load","monitor":{"status":"idle","status_updated":1795830572.58},"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}})";
+        const auto t0 = Clock::now();
+        for (long k = 1; k <= n; ++k) {
+            const auto meta = R"({"epoch":1,"seq":)" + std::to_string(k) + R"(,"kseq":)" +
+                              std::to_string(k) + R"(,"tseq":)" + std::to_string(k) + "}";
+            pub.send(zmq::str_buffer("event/bench/"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(meta), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(body), zmq::send_flags::none);
+        }
+        const auto code = sub.wait(120s);
+        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double rate = double(n) / secs;
+        bench::report("om-sub events --format json lines/s into /dev/null (" +
+                          std::to_string(body.size()) + " B)",
+                      rate, "line/s", ">= 200000", code && *code == 0 && rate >= 200000);
+    }
+
+    // --- replica apply rate -----------------------------------------------------------
+    {
+        om::sub::Replica replica;
+        json doc;
+        for (int i = 0; i < 100; ++i)
+            doc["monitor"]["nodes"]["n" + std::to_string(i)] = {
+                {"frozen", 0}, {"services", {{"status", {{"ha1", {{"avail", "up"}}}}}}}};
+        replica.reset(1, 0, doc);
+        const long n = smoke ? 50000 : 500000;
+        std::vector<std::string> bodies;
+        for (long k = 1; k <= 1000; ++k)
+            bodies.push_back(
+                R"({"nodename":"n5","kind":"patch","id":0,"ts":1.0,"data":[[["monitor","nodes","n5","services","status","ha1","avail"],")" +
+                std::string(k % 2 ? "down" : "up") + "\"]]}");
+        om::JsonParser parser;
+        const auto t0 = Clock::now();
+        for (long k = 1; k <= n; ++k) {
+            auto e = parser.parse(bodies[static_cast<std::size_t>(k % 1000)]);
+            if (replica.apply(static_cast<std::uint64_t>(k), e) !=
+                om::sub::Replica::Result::Applied)
+                throw std::runtime_error("apply failed");
+        }
+        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        bench::report("replica apply (parse + seam check + one-leaf apply)", double(n) / secs,
+                      "patch/s");
+    }
+    return 0;
+}

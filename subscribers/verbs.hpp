@@ -34,4 +34,11 @@ struct WaitOptions {
 CLI::App* add_wait(CLI::App& app, WaitOptions& o);
 int run_wait(const WaitOptions& o);
 
+struct HooksOptions {
+    CommonOptions common;
+    bool catch_up = false;
+};
+CLI::App* add_hooks(CLI::App& app, HooksOptions& o);
+int run_hooks(const HooksOptions& o);
+
 } // namespace om::sub

@@ -79,7 +79,8 @@ bool Connection::connect(std::size_t index) {
                    std::to_string(epoch) + " (broker restarted)");
         epoch_ = epoch;
         last_topic_seq_.clear();
-        if (first_ && options_.resume && options_.resume->first == epoch) {
+        if (first_ && options_.resume &&
+            (options_.resume->first == epoch || options_.resume->first == 0)) {
             last_eseq_ = options_.resume->second; // resume where the cursor says
             replay = true;
         } else if (first_ && options_.resume && options_.resume->first != 0) {
@@ -327,7 +328,7 @@ void Connection::handle(std::vector<zmq::message_t>& frames) {
     deliver_event(topic, *meta, frames[2].to_string(), false);
 }
 
-void Connection::poll(Millis timeout) {
+void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
     const auto deadline = Clock::now() + timeout;
     if (!sub_) {
         failover("not connected");
@@ -337,15 +338,19 @@ void Connection::poll(Millis timeout) {
         const auto left = std::max<long>(
             0,
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-        zmq::pollitem_t item{sub_->handle(), 0, ZMQ_POLLIN, 0};
+        std::vector<zmq::pollitem_t> items{{sub_->handle(), 0, ZMQ_POLLIN, 0}};
+        for (int fd : wake_fds)
+            items.push_back({nullptr, fd, ZMQ_POLLIN, 0});
         try {
-            zmq::poll(&item, 1,
+            zmq::poll(items.data(), items.size(),
                       std::chrono::milliseconds(std::min<long>(left, options_.silence.count())));
         } catch (const zmq::error_t& e) {
             if (e.num() == EINTR) return;
             throw;
         }
-        // Drain what is ready, a bounded batch at a time.
+        // Drain what is ready, a bounded batch at a time; the caller gets control back
+        // after a batch, so that it can act on what the messages asked for.
+        int handled = 0;
         for (int n = 0; n < 4096; ++n) {
             std::vector<zmq::message_t> frames;
             zmq::message_t m;
@@ -359,6 +364,7 @@ void Connection::poll(Millis timeout) {
                 frames.push_back(std::move(part));
             }
             handle(frames);
+            ++handled;
             if (!sub_) return;
         }
         if (Clock::now() - last_heard_ > options_.silence) {
@@ -367,6 +373,12 @@ void Connection::poll(Millis timeout) {
             return;
         }
         if (options_.state && !replica_.synced() && api_) snapshot();
+        if (handled > 0) return;
+        for (std::size_t i = 1; i < items.size(); ++i)
+            if (items[i].revents) return;
+        if (handled > 0) return;
+        for (std::size_t i = 1; i < items.size(); ++i)
+            if (items[i].revents) return;
     } while (Clock::now() < deadline);
 }
 

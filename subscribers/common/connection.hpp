@@ -32,7 +32,8 @@ struct ConnectionOptions {
     Millis silence{3500};         // no message nor tick for this long: the broker is gone
     Millis api_timeout{2000};
     int rcvhwm = 0; // messages queued by the SUB socket before it drops (0: no limit)
-    // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor).
+    // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor);
+    // epoch 0 means the broker's current run, whatever it is.
     std::optional<std::pair<std::uint64_t, std::uint64_t>> resume;
 };
 
@@ -58,8 +59,9 @@ class Connection {
     // false when none did.
     bool start();
 
-    // Handles the messages that arrive within `timeout` (at least one poll).
-    void poll(Millis timeout);
+    // Waits up to `timeout` for messages and handles those ready; returns after the first
+    // batch handled, or when one of `wake_fds` becomes readable.
+    void poll(Millis timeout, const std::vector<int>& wake_fds = {});
 
     const Replica& replica() const { return replica_; }
     bool synced() const { return !options_.state || replica_.synced(); }

@@ -1,0 +1,42 @@
+// Hook definitions from the node's TOML file: `[hook.N]` tables and the runner-wide
+// `[hooks]` table (the original's `[hook#N]` sections, written as TOML).
+#pragma once
+
+#include "duration.hpp"
+
+#include <string>
+#include <vector>
+
+namespace om {
+
+struct HookConfig {
+    std::string name;                 // "hook.N"
+    bool all_events = false;          // events = "all"
+    std::vector<std::string> events;  // else these ids
+    std::vector<std::string> command; // argv, run without a shell
+    Millis timeout{30000};
+    std::string filter; // filter grammar on the event message, "" for none
+    std::string where;  // file:line of the table, for logs
+};
+
+struct HooksConfig {
+    std::size_t concurrency = 4;   // hooks running at once
+    std::size_t queue = 1000;      // executions waiting for a slot; more are dropped
+    std::string log;               // the node log; "" means stderr
+    std::string cursor;            // "" means default_cursor_path()
+    std::vector<HookConfig> hooks; // the valid ones
+};
+
+// Loads [hooks] and every [hook.N] of a node config. A bad [hook.N] is reported in
+// `errors` as `file:line: ...` and skipped; the others are kept. Throws ConfigError for a
+// file that cannot be read or parsed, or a bad [hooks] table.
+HooksConfig load_hooks_config(const std::string& path, std::vector<std::string>& errors);
+
+// Splits a command line like a shell does words (single and double quotes, backslash
+// escapes), without running a shell. Throws ConfigError on an unterminated quote.
+std::vector<std::string> split_command(const std::string& line);
+
+// $XDG_STATE_HOME/ombus/hooks.cursor, else $HOME/.local/state/ombus/hooks.cursor.
+std::string default_cursor_path();
+
+} // namespace om

@@ -1,0 +1,214 @@
+// om-sub hooks: the hook runner. Follows the broker's events and runs the [hook.N]
+// commands of the node config on the matching ones (hooks/runner.hpp), with at-least-once
+// delivery through a persisted cursor (hooks/cursor.hpp).
+#include "filter.hpp"
+#include "hooks/cursor.hpp"
+#include "hooks/runner.hpp"
+#include "hooks_config.hpp"
+#include "verbs.hpp"
+#include "wire.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+namespace om::sub {
+
+namespace {
+
+std::atomic<bool> g_stop{false}, g_reload{false};
+void on_stop(int) {
+    g_stop = true;
+}
+void on_hup(int) {
+    g_reload = true;
+}
+
+// The node log: one line per record, appended, timestamped.
+class NodeLog {
+  public:
+    explicit NodeLog(const std::string& path) { open(path); }
+    void open(const std::string& path) {
+        path_ = path;
+        out_.reset();
+        if (path.empty()) return;
+        const auto dir = std::filesystem::path(path).parent_path();
+        if (!dir.empty()) std::filesystem::create_directories(dir);
+        out_.emplace(path, std::ios::app);
+    }
+    void operator()(const std::string& line) {
+        const auto text = format_line(line);
+        if (out_) {
+            *out_ << text << std::flush;
+        } else {
+            std::cerr << text << std::flush;
+        }
+    }
+    const std::string& path() const { return path_; }
+
+  private:
+    static std::string format_line(const std::string& line) {
+        const double ts = wire::now_ts();
+        const auto secs = static_cast<std::time_t>(ts);
+        std::tm tm{};
+        localtime_r(&secs, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+        char ms[8];
+        std::snprintf(ms, sizeof ms, ".%03d", static_cast<int>((ts - double(secs)) * 1000));
+        return std::string(buf) + ms + " om-sub hooks: " + line + "\n";
+    }
+    std::string path_;
+    std::optional<std::ofstream> out_;
+};
+
+struct LoadedHooks {
+    HooksConfig config;
+    std::vector<std::shared_ptr<const HookConfig>> hooks;
+    std::vector<std::optional<Filter>> filters;
+};
+
+// Loads the hooks; bad [hook.N] entries are appended to `errors` and skipped.
+LoadedHooks load(const std::string& file, std::vector<std::string>& errors) {
+    LoadedHooks l;
+    l.config = load_hooks_config(file, errors);
+    for (const auto& h : l.config.hooks) {
+        l.hooks.push_back(std::make_shared<const HookConfig>(h));
+        l.filters.push_back(h.filter.empty() ? std::nullopt
+                                             : std::optional<Filter>(Filter::parse(h.filter)));
+    }
+    return l;
+}
+
+} // namespace
+
+CLI::App* add_hooks(CLI::App& app, HooksOptions& o) {
+    auto* c = app.add_subcommand(
+        "hooks", "Run the [hook.N] commands of the node config on matching events.\n"
+                 "Each handled event is recorded in a cursor file: a restart runs the\n"
+                 "events it missed (within the broker's replay window) and none twice.");
+    add_common_options(*c, o.common);
+    c->add_flag("--catch-up", o.catch_up,
+                "At first start (no cursor yet), run the hooks for the events already in "
+                "the broker's replay window too");
+    return c;
+}
+
+int run_hooks(const HooksOptions& o) {
+    ConnectionOptions copts;
+    std::string file;
+    try {
+        copts = connection_options(o.common);
+        auto found = find_config(o.common.config, "node.toml");
+        if (!found)
+            throw ConfigError(
+                "no node config found (--config, $OM_CONFIG, ./conf/node.toml, /etc/om/node.toml)");
+        file = *found;
+    } catch (const std::exception& e) {
+        std::cerr << "om-sub hooks: " << e.what() << "\n";
+        return kUsage;
+    }
+    LoadedHooks loaded;
+    std::vector<std::string> errors;
+    try {
+        loaded = load(file, errors);
+    } catch (const std::exception& e) {
+        std::cerr << "om-sub hooks: " << e.what() << "\n";
+        return kUsage;
+    }
+    NodeLog log(loaded.config.log);
+    for (const auto& e : errors)
+        log(e);
+    hooks::Cursor cursor(loaded.config.cursor.empty() ? default_cursor_path()
+                                                      : loaded.config.cursor);
+    std::filesystem::create_directories(std::filesystem::path(cursor.path()).parent_path());
+    bool resumed;
+    try {
+        resumed = cursor.load();
+    } catch (const std::exception& e) {
+        std::cerr << "om-sub hooks: " << e.what() << "\n";
+        return kUsage;
+    }
+    if (resumed)
+        copts.resume = std::make_pair(cursor.epoch(), cursor.seq());
+    else if (o.catch_up)
+        copts.resume = std::make_pair(std::uint64_t{0}, std::uint64_t{0});
+    copts.topics = {std::string(wire::kEventPrefix)};
+    log("started with " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file +
+        ", cursor " + cursor.path() +
+        (resumed ? " at " + std::to_string(cursor.epoch()) + ":" + std::to_string(cursor.seq())
+                 : " (new)"));
+
+    hooks::Runner runner(loaded.config.concurrency, loaded.config.queue,
+                         [&](const std::string& l) { log(l); });
+    runner.on_done = [&](const hooks::Job& j) { cursor.finish(j.epoch, j.seq); };
+
+    Connection conn(copts);
+    conn.on_notice = [&](const std::string& text) { log(text); };
+    conn.on_message = [&](const Message& m) {
+        if (m.is_patch) return;
+        const auto epoch = m.meta.epoch, seq = m.meta.kseq;
+        if (cursor.handled(epoch, seq)) return; // ran before a restart: never twice
+        const json msg = to_json(m.parsed);
+        const std::string id = msg["data"].value("id", "");
+        const std::string nodename = msg.value("nodename", "");
+        std::vector<hooks::Job> jobs;
+        for (std::size_t i = 0; i < loaded.hooks.size(); ++i) {
+            const auto& h = *loaded.hooks[i];
+            if (!h.all_events && std::find(h.events.begin(), h.events.end(), id) == h.events.end())
+                continue;
+            if (loaded.filters[i] && !loaded.filters[i]->matches(msg)) continue;
+            jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq});
+        }
+        cursor.begin(epoch, seq, static_cast<int>(jobs.size()));
+        for (auto& j : jobs)
+            runner.submit(std::move(j));
+    };
+
+    std::signal(SIGINT, on_stop);
+    std::signal(SIGTERM, on_stop);
+    std::signal(SIGHUP, on_hup);
+    if (!conn.start()) {
+        std::cerr << unreachable_message(copts) << "\n";
+        return kUnreachable;
+    }
+    auto mtime = std::filesystem::last_write_time(file);
+    auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!g_stop) {
+        conn.poll(runner.busy() ? Millis(5) : Millis(200), runner.fds());
+        runner.service();
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_check) {
+            next_check = now + std::chrono::seconds(1);
+            std::error_code ec;
+            const auto m = std::filesystem::last_write_time(file, ec);
+            if (!ec && m != mtime) {
+                mtime = m;
+                g_reload = true;
+            }
+        }
+        if (g_reload) {
+            g_reload = false;
+            try {
+                std::vector<std::string> reload_errors;
+                auto next = load(file, reload_errors);
+                for (const auto& e : reload_errors)
+                    log(e);
+                loaded = std::move(next); // queued executions keep the hook they were made for
+                runner.set_limits(loaded.config.concurrency, loaded.config.queue);
+                log("reloaded " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file);
+            } catch (const std::exception& e) {
+                log(std::string("reload failed, keeping the previous hooks: ") + e.what());
+            }
+        }
+    }
+    log("stopping; " + std::to_string(runner.stats().started) + " started, " +
+        std::to_string(runner.stats().dropped) + " dropped");
+    return 0;
+}
+
+} // namespace om::sub

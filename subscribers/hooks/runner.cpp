@@ -1,0 +1,238 @@
+// Spawning, feeding, watching and reaping hook processes.
+#include "runner.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace om::hooks {
+
+namespace {
+constexpr std::size_t kTailBytes = 4096; // stderr kept per execution for the log
+
+std::string last_lines(const std::string& tail) {
+    std::string t = tail;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' '))
+        t.pop_back();
+    for (auto& c : t)
+        if (c == '\n') c = '|'; // one log line per execution
+    return t;
+}
+
+std::string joined(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv)
+        s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+} // namespace
+
+Runner::Runner(std::size_t concurrency, std::size_t queue,
+               std::function<void(const std::string&)> log)
+    : concurrency_(concurrency), queue_max_(queue), log_(std::move(log)) {
+    std::signal(SIGPIPE, SIG_IGN); // a hook that exits without reading stdin
+}
+
+Runner::~Runner() {
+    for (auto& r : running_) {
+        if (r->in_fd >= 0) ::close(r->in_fd);
+        if (r->err_fd >= 0) ::close(r->err_fd);
+    }
+}
+
+void Runner::set_limits(std::size_t concurrency, std::size_t queue) {
+    concurrency_ = concurrency;
+    queue_max_ = queue;
+}
+
+void Runner::submit(Job job) {
+    if (running_.size() < concurrency_) {
+        start(std::move(job));
+        return;
+    }
+    if (queue_.size() < queue_max_) {
+        queue_.push_back(std::move(job));
+        return;
+    }
+    ++stats_.dropped;
+    log_("hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) + ":" +
+         std::to_string(job.seq) + " dropped: queue full (" + std::to_string(queue_max_) +
+         " waiting, " + std::to_string(stats_.dropped) + " dropped so far)");
+    if (on_done) on_done(job);
+}
+
+void Runner::start(Job job) {
+    int in[2], err[2];
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+        ++stats_.spawn_errors;
+        log_("hook " + job.hook->name + ": pipe: " + std::strerror(errno));
+        if (on_done) on_done(job);
+        return;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setpgroup(&attr, 0); // its own process group, killed as a whole
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "OM_EVENT_", 9) != 0) env.emplace_back(*e);
+    env.push_back("OM_EVENT_ID=" + job.id);
+    env.push_back("OM_EVENT_NODENAME=" + job.nodename);
+    env.push_back("OM_EVENT_SEQ=" + std::to_string(job.seq));
+    env.push_back("OM_EVENT_EPOCH=" + std::to_string(job.epoch));
+    std::vector<char*> envp, argv;
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> args = job.hook->command;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    pid_t pid = -1;
+    const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ::close(in[0]);
+    ::close(err[1]);
+    if (rc != 0) {
+        ::close(in[1]);
+        ::close(err[0]);
+        ++stats_.spawn_errors;
+        log_("hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) +
+             ":" + std::to_string(job.seq) + " cmd " + joined(job.hook->command) +
+             ": cannot execute: " + std::strerror(rc));
+        if (on_done) on_done(job);
+        return;
+    }
+    ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+    auto r = std::make_unique<Running>();
+    r->job = std::move(job);
+    r->pid = pid;
+    r->in_fd = in[1];
+    r->err_fd = err[0];
+    r->start = Clock::now();
+    ++stats_.started;
+    running_.push_back(std::move(r));
+    service(); // feed stdin at once
+}
+
+void Runner::finish(Running& r, int status) {
+    const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+    std::string outcome;
+    if (r.killed) {
+        outcome = "killed at timeout " + format_duration(r.job.hook->timeout);
+        ++stats_.timed_out;
+    } else if (WIFEXITED(status)) {
+        outcome = "exit " + std::to_string(WEXITSTATUS(status));
+        if (WEXITSTATUS(status) != 0) ++stats_.failed;
+    } else if (WIFSIGNALED(status)) {
+        outcome = "signal " + std::to_string(WTERMSIG(status));
+        ++stats_.failed;
+    }
+    ++stats_.finished;
+    char dur[32];
+    std::snprintf(dur, sizeof dur, "%.1fms", ms);
+    auto line = "hook " + r.job.hook->name + " event " + r.job.id + " seq " +
+                std::to_string(r.job.epoch) + ":" + std::to_string(r.job.seq) + " pid " +
+                std::to_string(r.pid) + " " + outcome + " in " + dur + " cmd " +
+                joined(r.job.hook->command);
+    if (!r.err_tail.empty()) line += " stderr: " + last_lines(r.err_tail);
+    log_(line);
+    if (on_done) on_done(r.job);
+}
+
+void Runner::service() {
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < running_.size();) {
+        auto& r = *running_[i];
+        if (r.in_fd >= 0) {      // stdin: as much as the pipe takes, then EOF
+            bool broken = false; // the hook closed its stdin: the rest is not for it
+            while (r.written < r.job.body.size()) {
+                const auto n =
+                    ::write(r.in_fd, r.job.body.data() + r.written, r.job.body.size() - r.written);
+                if (n <= 0) {
+                    broken = n < 0 && errno == EPIPE;
+                    break;
+                }
+                r.written += static_cast<std::size_t>(n);
+            }
+            if (r.written >= r.job.body.size() || broken) {
+                ::close(r.in_fd);
+                r.in_fd = -1;
+            }
+        }
+        if (r.err_fd >= 0) {
+            char buf[4096];
+            while (true) {
+                const auto n = ::read(r.err_fd, buf, sizeof buf);
+                if (n > 0) {
+                    r.err_tail.append(buf, static_cast<std::size_t>(n));
+                    if (r.err_tail.size() > kTailBytes)
+                        r.err_tail.erase(0, r.err_tail.size() - kTailBytes);
+                    continue;
+                }
+                if (n == 0) {
+                    ::close(r.err_fd);
+                    r.err_fd = -1;
+                }
+                break;
+            }
+        }
+        if (!r.killed && now - r.start > r.job.hook->timeout) {
+            ::kill(-r.pid, SIGKILL); // the whole group: its children too
+            r.killed = true;
+        }
+        int status = 0;
+        if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
+            if (r.killed) ::kill(-r.pid, SIGKILL); // stragglers of the group
+            if (r.in_fd >= 0) ::close(r.in_fd);
+            if (r.err_fd >= 0) {
+                char buf[4096];
+                ssize_t n;
+                while ((n = ::read(r.err_fd, buf, sizeof buf)) > 0)
+                    r.err_tail.append(buf, static_cast<std::size_t>(n));
+                ::close(r.err_fd);
+            }
+            auto done = std::move(running_[i]);
+            running_.erase(running_.begin() + static_cast<long>(i));
+            finish(*done, status);
+            continue;
+        }
+        ++i;
+    }
+    while (running_.size() < concurrency_ && !queue_.empty()) {
+        Job j = std::move(queue_.front());
+        queue_.pop_front();
+        start(std::move(j));
+    }
+}
+
+std::vector<int> Runner::fds() const {
+    std::vector<int> out;
+    for (const auto& r : running_)
+        if (r->err_fd >= 0) out.push_back(r->err_fd);
+    return out;
+}
+
+} // namespace om::hooks

@@ -1,0 +1,74 @@
+// Runner: executes hook commands for events, with bounded concurrency and queue.
+//
+// Each execution runs without a shell in its own process group, gets the event message
+// on stdin (written without blocking: a hook that never reads stdin stalls nothing) and
+// OM_EVENT_ID, OM_EVENT_NODENAME, OM_EVENT_SEQ, OM_EVENT_EPOCH in its environment. At its
+// timeout the whole group is killed (SIGKILL). When `concurrency` executions run, new ones
+// wait in a queue of `queue`; when the queue is full the new execution is dropped, counted
+// and logged. Every execution is logged in the node log with the event, command, pid,
+// exit status or signal, duration and the last lines of its stderr.
+#pragma once
+
+#include "hooks_config.hpp"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace om::hooks {
+
+struct Job {
+    std::shared_ptr<const HookConfig> hook;
+    std::string body; // the event message JSON
+    std::string id, nodename;
+    std::uint64_t epoch = 0, seq = 0;
+};
+
+struct RunnerStats {
+    std::uint64_t started = 0, finished = 0, failed = 0, timed_out = 0, dropped = 0,
+                  spawn_errors = 0;
+};
+
+class Runner {
+  public:
+    using Clock = std::chrono::steady_clock;
+    Runner(std::size_t concurrency, std::size_t queue, std::function<void(const std::string&)> log);
+    ~Runner();
+
+    // Starts the job now, or queues it, or drops it (then on_done is called at once).
+    void submit(Job job);
+    // Feeds stdin, reads stderr, reaps, enforces timeouts, starts queued jobs.
+    void service();
+    // Descriptors worth waking up for (stderr pipes: EOF when a hook ends).
+    std::vector<int> fds() const;
+    bool busy() const { return !running_.empty() || !queue_.empty(); }
+    void set_limits(std::size_t concurrency, std::size_t queue);
+    const RunnerStats& stats() const { return stats_; }
+
+    std::function<void(const Job&)> on_done;
+
+  private:
+    struct Running {
+        Job job;
+        pid_t pid = -1;
+        int in_fd = -1, err_fd = -1;
+        std::size_t written = 0;
+        std::string err_tail;
+        Clock::time_point start;
+        bool killed = false;
+    };
+    void start(Job job);
+    void finish(Running& r, int status);
+
+    std::size_t concurrency_, queue_max_;
+    std::function<void(const std::string&)> log_;
+    std::deque<Job> queue_;
+    std::vector<std::unique_ptr<Running>> running_;
+    RunnerStats stats_;
+};
+
+} // namespace om::hooks

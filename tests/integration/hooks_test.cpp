@@ -1,0 +1,252 @@
+// Integration tests of om-sub hooks with real scripts, broker and node.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <map>
+#include <set>
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace it;
+
+namespace {
+
+// A runner set up in `dir`: node.toml with the given hook tables, a log and a cursor.
+struct HooksProc {
+    const TempDir& dir;
+    std::string config, log, cursor;
+    std::unique_ptr<Process> proc;
+    HooksProc(const TempDir& d, const BrokerProc& b, const std::string& hooks,
+              const std::string& extra = "")
+        : dir(d), config(d.file("node.toml")), log(d.file("node.log")),
+          cursor(d.file("hooks.cursor")) {
+        write(b, hooks, extra);
+    }
+    void write(const BrokerProc& b, const std::string& hooks, const std::string& extra = "") {
+        write_file(config, "[subscriber]\npub = \"" + b.pub + "\"\napi = \"" + b.api +
+                               "\"\n[hooks]\nlog = \"" + log + "\"\ncursor = \"" + cursor + "\"\n" +
+                               extra + hooks);
+    }
+    void start(std::vector<std::string> flags = {}) {
+        std::vector<std::string> argv{sub_bin(), "hooks", "--config", config};
+        argv.insert(argv.end(), flags.begin(), flags.end());
+        proc = std::make_unique<Process>(argv, dir.file("hooks.err"));
+        if (!eventually([&] { return read_file(log).find("started with") != std::string::npos; }))
+            throw std::runtime_error("hooks did not start: " + read_file(dir.file("hooks.err")));
+    }
+    std::string node_log() const { return read_file(log); }
+};
+
+// A script that appends "<OM_EVENT_ID> <OM_EVENT_SEQ>" to `out` and copies stdin to out.<seq>.
+std::string recorder(const TempDir& dir, const std::string& name) {
+    const auto path = dir.file(name + ".sh");
+    write_file(path,
+               "#!/bin/sh\ncat > " + dir.file(name) +
+                   ".$OM_EVENT_SEQ\necho \"$OM_EVENT_ID $OM_EVENT_SEQ $OM_EVENT_NODENAME\" >> " +
+                   dir.file(name) + "\n");
+    ::chmod(path.c_str(), 0755);
+    return path;
+}
+
+int lines_with(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("hooks: stdin is the published event; all versus a list; the filter", "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto all = recorder(dir, "all"), list = recorder(dir, "list"),
+               filtered = recorder(dir, "filtered");
+    HooksProc hooks(dir, broker,
+                    "[hook.1]\nevents = \"all\"\ncommand = \"" + all +
+                        "\"\n"
+                        "[hook.2]\nevents = [\"instance_thaw\", \"hb_stale\"]\ncommand = \"" +
+                        list +
+                        "\"\n"
+                        "[hook.3]\nevents = \"instance_thaw instance_freeze\"\ncommand = [\"" +
+                        filtered + "\"]\nfilter = \"data.svcname=ha2\"\n");
+    hooks.start();
+    const auto events = dir.file("events.json");
+    Process stream({sub_bin(), "events", "--config", "/dev/null", "--pub", broker.pub, "--api",
+                    broker.api, "--format", "json", "--filter", "data.id=instance_thaw"},
+                   events);
+    REQUIRE(eventually([&] { return broker.stats()["snapshots"].get<int>() >= 0; }));
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    REQUIRE(n1.cli({"emit", "instance_thaw", "--svcname", "ha1"}).code == 0);
+    REQUIRE(n1.cli({"emit", "instance_thaw", "--svcname", "ha2"}).code == 0);
+    REQUIRE(
+        eventually([&] { return lines_with(read_file(dir.file("list")), "instance_thaw") == 2; }));
+    REQUIRE(
+        eventually([&] { return lines_with(read_file(dir.file("all")), "instance_thaw") == 2; }));
+    REQUIRE(eventually(
+        [&] { return lines_with(read_file(dir.file("filtered")), "instance_thaw") == 1; }));
+    const auto all_runs = read_file(dir.file("all"));
+    CHECK(all_runs.find("monitor_started") !=
+          std::string::npos); // all events, not only listed ones
+    CHECK(read_file(dir.file("list")).find("monitor_started") == std::string::npos);
+
+    // stdin carries exactly the body the broker published.
+    REQUIRE(eventually([&] { return lines_with(read_file(events), "instance_thaw") >= 1; }));
+    const auto published = read_file(events);
+    const auto first_line = published.substr(0, published.find('\n'));
+    const auto seq = read_file(dir.file("list")).substr(std::string("instance_thaw ").size());
+    const auto seq_num = seq.substr(0, seq.find(' '));
+    const auto stdin_copy = read_file(dir.file("list") + "." + seq_num);
+    CHECK(json::parse(stdin_copy) == json::parse(first_line));
+    CHECK(read_file(dir.file("list")).find(" n1\n") != std::string::npos); // OM_EVENT_NODENAME
+    // Every execution is in the node log with its pid and exit status.
+    CHECK(lines_with(hooks.node_log(), "exit 0") >= 5);
+    CHECK(hooks.node_log().find("pid ") != std::string::npos);
+}
+
+TEST_CASE("hooks: a hanging hook is killed at its timeout while others keep running; stdin may be "
+          "ignored",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto quick = recorder(dir, "quick");
+    const auto hang = dir.file("hang.sh");
+    write_file(hang, "#!/bin/sh\nsleep 30 &\nwait\n"); // a child too: the whole group must die
+    ::chmod(hang.c_str(), 0755);
+    const auto ignore = dir.file("ignore.sh");
+    write_file(ignore, "#!/bin/sh\necho ignored >> " + dir.file("ignored") + "\n");
+    ::chmod(ignore.c_str(), 0755);
+    HooksProc hooks(dir, broker,
+                    "[hook.hang]\nevents = \"custom\"\ncommand = \"" + hang +
+                        "\"\ntimeout = \"500ms\"\n"
+                        "[hook.quick]\nevents = \"custom\"\ncommand = \"" +
+                        quick +
+                        "\"\n"
+                        "[hook.ignore]\nevents = \"custom\"\ncommand = \"" +
+                        ignore + "\"\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    const std::string big(
+        100000, 'x'); // larger than a pipe (64 KiB): a hook that does not read must not block
+    REQUIRE(n1.cli({"emit", "custom", "blob=" + big}).code == 0);
+    REQUIRE(n1.cli({"emit", "custom", "n=2"}).code == 0);
+    REQUIRE(
+        eventually([&] { return lines_with(read_file(dir.file("quick")), "custom") == 2; }, 5s));
+    REQUIRE(
+        eventually([&] { return lines_with(read_file(dir.file("ignored")), "ignored") == 2; }, 5s));
+    REQUIRE(eventually([&] { return lines_with(hooks.node_log(), "killed at timeout 500ms") == 2; },
+                       10s));
+    // No `sleep 30` of the killed groups is left.
+    CHECK(run({"/usr/bin/pgrep", "-f", "sleep 30"}).code == 1);
+}
+
+TEST_CASE("hooks: the runner killed mid-stream and restarted loses and repeats nothing",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto slow = dir.file("slow.sh");
+    // Takes a while, so that the kill lands with executions running and queued.
+    write_file(slow, "#!/bin/sh\nsleep 0.2\necho \"$OM_EVENT_SEQ\" >> " + dir.file("runs") + "\n");
+    ::chmod(slow.c_str(), 0755);
+    HooksProc hooks(dir, broker, "[hook.1]\nevents = \"custom\"\ncommand = \"" + slow + "\"\n",
+                    "concurrency = 2\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    for (int i = 0; i < 10; ++i)
+        REQUIRE(n1.cli({"emit", "custom", "i=" + std::to_string(i)}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("runs")), "\n") >= 2; }, 10s));
+    hooks.proc->signal(SIGKILL);
+    hooks.proc->wait(5s);
+    for (int i = 10; i < 15; ++i)
+        REQUIRE(n1.cli({"emit", "custom", "i=" + std::to_string(i)}).code == 0);
+    hooks.start();
+    // 15 custom events: each ran to completion at least once...
+    REQUIRE(eventually(
+        [&] {
+            const auto runs = read_file(dir.file("runs"));
+            std::set<std::string> seqs;
+            std::istringstream in(runs);
+            for (std::string l; std::getline(in, l);)
+                seqs.insert(l);
+            return seqs.size() == 15;
+        },
+        20s));
+    // ...and, apart from executions cut by the kill (at most the 2 running), none twice.
+    std::map<std::string, int> count;
+    std::istringstream in(read_file(dir.file("runs")));
+    for (std::string l; std::getline(in, l);)
+        ++count[l];
+    int repeated = 0;
+    for (auto& [s, c] : count)
+        repeated += c - 1;
+    CHECK(repeated <= 2);
+    hooks.proc->signal(SIGTERM);
+    hooks.proc->wait(5s);
+    // A clean restart runs nothing again.
+    const auto before = read_file(dir.file("runs"));
+    hooks.start();
+    REQUIRE(n1.cli({"emit", "custom", "last=1"}).code == 0);
+    REQUIRE(eventually(
+        [&] {
+            return lines_with(read_file(dir.file("runs")), "\n") == lines_with(before, "\n") + 1;
+        },
+        10s));
+}
+
+TEST_CASE("hooks: nothing runs for old events at first start unless --catch-up", "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    REQUIRE(n1.cli({"emit", "custom", "old=1"}).code == 0);
+    REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 3; }));
+    const auto rec = recorder(dir, "rec");
+    HooksProc hooks(dir, broker, "[hook.1]\nevents = \"custom\"\ncommand = \"" + rec + "\"\n");
+    hooks.start();
+    REQUIRE(n1.cli({"emit", "custom", "new=1"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("rec")), "custom") == 1; }));
+    hooks.proc->signal(SIGTERM);
+    hooks.proc->wait(5s);
+
+    TempDir dir2;
+    const auto rec2 = recorder(dir2, "rec");
+    HooksProc catchup(dir2, broker, "[hook.1]\nevents = \"custom\"\ncommand = \"" + rec2 + "\"\n");
+    catchup.start({"--catch-up"});
+    REQUIRE(eventually([&] { return lines_with(read_file(dir2.file("rec")), "custom") == 2; }));
+}
+
+TEST_CASE("hooks: a broker restart, a reload on SIGHUP, bad entries skipped with file:line",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto a = recorder(dir, "a"), b = recorder(dir, "b");
+    HooksProc hooks(dir, broker,
+                    "[hook.1]\nevents = \"custom\"\ncommand = \"" + a +
+                        "\"\n[hook.2]\nevents = 5\ncommand = \"x\"\n");
+    hooks.start();
+    CHECK(hooks.node_log().find("node.toml:") != std::string::npos);
+    CHECK(hooks.node_log().find("hook skipped") != std::string::npos);
+    PubProc n1(dir, "n1", {broker.ingest}, "200ms");
+    REQUIRE(n1.cli({"emit", "custom"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("a")), "custom") == 1; }));
+
+    broker.stop();
+    broker.start();
+    REQUIRE(eventually(
+        [&] {
+            auto s = broker.snapshot();
+            return s.is_object() && s["monitor"]["nodes"].contains("n1");
+        },
+        15s));
+    REQUIRE(n1.cli({"emit", "custom"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("a")), "custom") == 2; }, 15s));
+
+    hooks.write(broker, "[hook.1]\nevents = \"custom\"\ncommand = \"" + b + "\"\n");
+    hooks.proc->signal(SIGHUP);
+    REQUIRE(eventually(
+        [&] { return hooks.node_log().find("reloaded 1 hook(s)") != std::string::npos; }));
+    REQUIRE(n1.cli({"emit", "custom"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("b")), "custom") == 1; }));
+    CHECK(lines_with(read_file(dir.file("a")), "custom") == 2);
+}

@@ -1,0 +1,137 @@
+// Benchmark of the hook runner (om-sub hooks) with a real broker:
+//   - executions/s of /bin/true for a burst of events;
+//   - latency from an event's publication by the broker to its hook's start, p50 and p99,
+//     at a paced 200 events/s (the hook writes its start time; same clock, same host).
+//   build/tests/bench/bench_hooks [--smoke]
+#include "bench_util.hpp"
+#include "harness.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <zmq.hpp>
+
+using namespace it;
+using bench::Clock;
+
+namespace {
+long long realtime_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct Node {
+    zmq::context_t ctx{1};
+    zmq::socket_t s{ctx, zmq::socket_type::dealer};
+    explicit Node(const std::string& ingest) {
+        s.set(zmq::sockopt::linger, 0);
+        s.connect(ingest);
+        send(R"({"kind":"full","nodename":"n1","inc":1,"gen":1,"ts":1.0,"data":{"frozen":0}})");
+    }
+    void send(const std::string& text) { s.send(zmq::buffer(text), zmq::send_flags::none); }
+    void event(const std::string& id) {
+        send(R"({"kind":"event","nodename":"n1","inc":1,"gen":1,"ts":1.0,"data":{"id":")" + id +
+             "\"}}");
+    }
+};
+
+std::unique_ptr<Process> start_hooks(const TempDir& dir, const BrokerProc& b,
+                                     const std::string& hooks) {
+    const auto config = dir.file("node-" + std::to_string(realtime_ns()) + ".toml");
+    const auto log = config + ".log";
+    write_file(config, "[subscriber]\npub = \"" + b.pub + "\"\napi = \"" + b.api +
+                           "\"\n[hooks]\nconcurrency = 8\nqueue = 100000\nlog = \"" + log +
+                           "\"\ncursor = \"" + config + ".cursor\"\n" + hooks);
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{sub_bin(), "hooks", "--config", config}, config + ".err");
+    if (!eventually([&] { return read_file(log).find("started with") != std::string::npos; }))
+        throw std::runtime_error("hooks did not start");
+    std::this_thread::sleep_for(300ms); // the subscription reaches the broker
+    return p;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    const bool smoke = bench::smoke_mode(argc, argv);
+    std::printf("bench_hooks (%s)\n", smoke ? "smoke" : "full");
+    TempDir dir;
+    {
+        BrokerProc broker(dir, "[replay]\nmax_events = 100000\n");
+        Node node(broker.ingest);
+        auto hooks = start_hooks(
+            dir, broker,
+            "[hook.1]\nevents = \"tick\"\ncommand = \"/bin/true\"\ntimeout = \"10s\"\n");
+        const int n = smoke ? 300 : 3000;
+        const auto log = read_file(dir.path() + "/x"); // unused; the node log is counted below
+        (void)log;
+        const auto t0 = Clock::now();
+        for (int i = 0; i < n; ++i)
+            node.event("tick");
+        std::string node_log;
+        const bool done = eventually(
+            [&] {
+                std::ifstream f;
+                for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+                    if (e.path().string().ends_with(".toml.log"))
+                        node_log = read_file(e.path().string());
+                std::size_t count = 0;
+                for (std::size_t at = node_log.find(" exit 0 "); at != std::string::npos;
+                     at = node_log.find(" exit 0 ", at + 1))
+                    ++count;
+                return count >= static_cast<std::size_t>(n);
+            },
+            120s);
+        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        bench::report("hook executions/s of /bin/true (concurrency 8)", double(n) / secs, "exec/s",
+                      ">= 1000", done && double(n) / secs >= 1000);
+    }
+    {
+        BrokerProc broker(dir, "", "b2");
+        Node node(broker.ingest);
+        const auto stamps = dir.file("stamps");
+        auto hooks = start_hooks(dir, broker,
+                                 "[hook.1]\nevents = \"lat\"\ncommand = [\"" +
+                                     std::string(HOOK_STAMP_BIN) + "\", \"" + stamps + "\"]\n");
+        // The broker's publication time of each event is read from its body's "ts".
+        zmq::context_t ctx(1);
+        zmq::socket_t sub(ctx, zmq::socket_type::sub);
+        sub.set(zmq::sockopt::subscribe, "event/lat/");
+        sub.connect(broker.pub);
+        std::this_thread::sleep_for(300ms);
+        const int n = smoke ? 100 : 1000;
+        std::map<std::string, double> published; // seq -> ts
+        for (int i = 0; i < n; ++i) {
+            node.event("lat");
+            std::vector<zmq::message_t> frames(3);
+            for (auto& f : frames)
+                (void)sub.recv(f);
+            const auto meta = json::parse(frames[1].to_string_view());
+            published[std::to_string(meta["kseq"].get<long>())] =
+                json::parse(frames[2].to_string_view())["ts"].get<double>();
+            std::this_thread::sleep_for(5ms); // 200 events/s: one hook at a time
+        }
+        eventually(
+            [&] {
+                return std::count(
+                           std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(stamps)),
+                           {}, '\n') >= n;
+            },
+            30s);
+        std::vector<double> lat;
+        std::istringstream in(read_file(stamps));
+        std::string seq;
+        long long ns;
+        while (in >> seq >> ns)
+            if (published.count(seq)) lat.push_back(double(ns) / 1e3 - published[seq] * 1e6);
+        const double p50 = bench::percentile(lat, 50), p99 = bench::percentile(lat, 99);
+        bench::report("event publication -> hook start, p50 (" + std::to_string(lat.size()) +
+                          " events)",
+                      p50, "us", "< 1000 us", p50 < 1000);
+        bench::report("event publication -> hook start, p99", p99, "us");
+    }
+    return 0;
+}

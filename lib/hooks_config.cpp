@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "filter.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <toml.hpp>
@@ -153,7 +154,13 @@ HooksConfig load_hooks_config(const std::string& path, std::vector<std::string>&
     if (root.contains("hook")) {
         const auto& t = root.at("hook");
         if (!t.is_table()) throw ConfigError(where(path, t) + ": [hook] must hold [hook.N] tables");
-        for (const auto& [k, v] : t.as_table()) {
+        // In name order, so that logs and behaviour do not depend on the TOML table's hashing.
+        std::vector<std::string> names;
+        for (const auto& [k, v] : t.as_table())
+            names.push_back(k);
+        std::sort(names.begin(), names.end());
+        for (const auto& k : names) {
+            const auto& v = t.as_table().at(k);
             try {
                 c.hooks.push_back(read_hook(path, k, v));
             } catch (const ConfigError& e) {

@@ -12,8 +12,9 @@ namespace {
 json follow(const std::vector<std::string>& cmd_prefix, BrokerProc& broker, PubProc& n1,
             RunResult& r) {
     std::vector<std::string> cmd = cmd_prefix;
-    cmd.insert(cmd.end(), {broker.pub, broker.api, "3"});
-    std::thread example([&] { r = run(cmd, 30s); });
+    // Long enough that every change below lands while the example runs, even under load.
+    cmd.insert(cmd.end(), {broker.pub, broker.api, "10"});
+    std::thread example([&] { r = run(cmd, 60s); });
     for (int i = 0; i < 40; ++i) {
         n1.cli({"set",
                 "services.status.s" + std::to_string(i % 5) + ".avail=" + (i % 2 ? "up" : "down"),
@@ -27,9 +28,8 @@ json follow(const std::vector<std::string>& cmd_prefix, BrokerProc& broker, PubP
 
 TEST_CASE("the pyzmq example follows the cluster state", "[examples]") {
     TempDir dir;
-    BrokerProc broker(dir, "[pub]\ntick = \"5s\"\n");
-    PubProc n1(dir, "n1", {broker.ingest},
-               "5s"); // no periodic changes: the state is stable at the end
+    BrokerProc broker(dir, "[pub]\ntick = \"5s\"\n[heartbeat]\ntimeout = \"120s\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "60s"); // no periodic changes: stable at the end
     RunResult r;
     const auto doc =
         follow({"/usr/bin/python3", source_dir() + "/subscribers/examples/follow_state.py"}, broker,
@@ -43,8 +43,8 @@ TEST_CASE("the pyzmq example follows the cluster state", "[examples]") {
 
 TEST_CASE("the C++ example follows the cluster state", "[examples]") {
     TempDir dir;
-    BrokerProc broker(dir, "[pub]\ntick = \"5s\"\n");
-    PubProc n1(dir, "n1", {broker.ingest}, "5s");
+    BrokerProc broker(dir, "[pub]\ntick = \"5s\"\n[heartbeat]\ntimeout = \"120s\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
     RunResult r;
     const auto doc = follow({FOLLOW_STATE_BIN}, broker, n1, r);
     INFO(r.err);

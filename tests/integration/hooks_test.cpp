@@ -59,7 +59,7 @@ int lines_with(const std::string& text, const std::string& needle) {
 
 } // namespace
 
-TEST_CASE("hooks: stdin is the published event; all versus a list; the filter", "[hooks]") {
+TEST_CASE("hooks: stdin is the published event - all versus a list - the filter", "[hooks]") {
     TempDir dir;
     BrokerProc broker(dir);
     const auto all = recorder(dir, "all"), list = recorder(dir, "list"),
@@ -106,7 +106,7 @@ TEST_CASE("hooks: stdin is the published event; all versus a list; the filter", 
     CHECK(hooks.node_log().find("pid ") != std::string::npos);
 }
 
-TEST_CASE("hooks: a hanging hook is killed at its timeout while others keep running; stdin may be "
+TEST_CASE("hooks: a hanging hook is killed at its timeout while others keep running - stdin may be "
           "ignored",
           "[hooks]") {
     TempDir dir;
@@ -216,7 +216,7 @@ TEST_CASE("hooks: nothing runs for old events at first start unless --catch-up",
     REQUIRE(eventually([&] { return lines_with(read_file(dir2.file("rec")), "custom") == 2; }));
 }
 
-TEST_CASE("hooks: a broker restart, a reload on SIGHUP, bad entries skipped with file:line",
+TEST_CASE("hooks: a broker restart - a reload on SIGHUP - bad entries skipped with file:line",
           "[hooks]") {
     TempDir dir;
     BrokerProc broker(dir);

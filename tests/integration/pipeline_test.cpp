@@ -218,8 +218,9 @@ TEST_CASE("a node cannot write another node's data", "[pipeline]") {
     CHECK(read_file(broker.log).find("claims to be 'n2', refused") != std::string::npos);
 }
 
-TEST_CASE("liveness: hb_stale after the timeout, forget_peer after the grace, hb_beating on return",
-          "[pipeline]") {
+TEST_CASE(
+    "liveness: hb_stale after the timeout - forget_peer after the grace - hb_beating on return",
+    "[pipeline]") {
     TempDir dir;
     BrokerProc broker(dir, "[heartbeat]\ntimeout = \"600ms\"\ngrace = \"600ms\"\n");
     auto n1 =
@@ -270,8 +271,9 @@ TEST_CASE("liveness: hb_stale after the timeout, forget_peer after the grace, hb
     }
 }
 
-TEST_CASE("malformed, truncated and oversized heartbeats are logged in one line and change nothing",
-          "[pipeline]") {
+TEST_CASE(
+    "malformed - truncated and oversized heartbeats are logged in one line and change nothing",
+    "[pipeline]") {
     TempDir dir;
     BrokerProc broker(dir, "[limits]\nmax_message_bytes = 4096\n");
     FakeNode node(broker.ingest);
@@ -318,7 +320,7 @@ TEST_CASE("malformed, truncated and oversized heartbeats are logged in one line 
     CHECK(broker.proc->running());
 }
 
-TEST_CASE("events carry the monitor, service and instance snapshots and can be replayed",
+TEST_CASE("events carry the monitor - service and instance snapshots and can be replayed",
           "[pipeline]") {
     TempDir dir;
     BrokerProc broker(dir);

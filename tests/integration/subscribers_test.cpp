@@ -46,7 +46,7 @@ TEST_CASE("the specification's example session", "[subscribers]") {
     CHECK(timeout.err == "timeout\n");
 }
 
-TEST_CASE("status prints bare values, JSON objects and wildcard matches", "[subscribers]") {
+TEST_CASE("status prints bare values - JSON objects and wildcard matches", "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest}), n2(dir, "n2", {broker.ingest});
@@ -69,7 +69,8 @@ TEST_CASE("status prints bare values, JSON objects and wildcard matches", "[subs
     CHECK(none.err.find("no value at monitor.nodes.n9.frozen") != std::string::npos);
 }
 
-TEST_CASE("wait becomes true after om-pub set, also for a node that joins later", "[subscribers]") {
+TEST_CASE("wait becomes true after om-pub set - also for a node that joins later",
+          "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest});
@@ -94,7 +95,7 @@ TEST_CASE("wait becomes true after om-pub set, also for a node that joins later"
     CHECK(r2.code == 0);
 }
 
-TEST_CASE("wait exit codes: 2 usage, 3 unreachable, 4 fail-on", "[subscribers]") {
+TEST_CASE("wait exit codes: 2 usage - 3 unreachable - 4 fail-on", "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest});
@@ -227,7 +228,7 @@ TEST_CASE("om-sub events shows a loss in the stream", "[subscribers]") {
     REQUIRE(eventually([&] { return read_file(out).find("lost") != std::string::npos; }, 10s));
 }
 
-TEST_CASE("events --format json prints the published bodies, --count stops", "[subscribers]") {
+TEST_CASE("events --format json prints the published bodies - --count stops", "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest}, "60s");

@@ -8,6 +8,15 @@
 using namespace om;
 
 namespace {
+// Removes the files temp_file made when the tests end.
+struct Cleanup {
+    std::vector<std::string> files;
+    ~Cleanup() {
+        for (const auto& f : files)
+            std::filesystem::remove(f);
+    }
+} g_cleanup;
+
 // Writes text to a fresh temporary file and returns its path.
 std::string temp_file(const std::string& text) {
     static int n = 0;
@@ -15,6 +24,7 @@ std::string temp_file(const std::string& text) {
         std::filesystem::temp_directory_path() /
         ("ombus-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".toml");
     std::ofstream(path) << text;
+    g_cleanup.files.push_back(path.string());
     return path.string();
 }
 } // namespace

@@ -71,7 +71,7 @@ TEST_CASE("the search operator is a regular expression search") {
     CHECK(holds("monitor.nodes.n1.load~^0\\.5$"));
 }
 
-TEST_CASE("in takes a,b,c or a JSON list") {
+TEST_CASE("in takes a/b/c or a JSON list") {
     CHECK(holds("monitor.nodes.n1.name in alpha,gamma"));
     CHECK(holds("monitor.nodes.n1.name in gamma, alpha"));
     CHECK(holds("monitor.nodes.n1.name in [\"alpha\",\"gamma\"]"));
@@ -111,7 +111,7 @@ TEST_CASE("no operator holds when the value is truthy") {
     CHECK(holds("monitor.nodes.n1.name"));
 }
 
-TEST_CASE("a missing path is not satisfied, whatever the operator") {
+TEST_CASE("a missing path is not satisfied - whatever the operator") {
     CHECK_FALSE(holds("monitor.nodes.n9.frozen=0"));
     CHECK_FALSE(holds("monitor.nodes.n9.frozen!=0"));
     CHECK_FALSE(holds("monitor.nodes.n1.frozen.deeper"));

@@ -5,7 +5,7 @@
 
 using namespace om;
 
-TEST_CASE("dotted paths round-trip, quoting keys with dots and slashes") {
+TEST_CASE("dotted paths round-trip - quoting keys with dots and slashes") {
     Path p{std::string("monitor"), std::string("services"), std::string("ns/svc/x"),
            std::string("avail")};
     CHECK(to_dotted(p) == "monitor.services.'ns/svc/x'.avail");
@@ -36,7 +36,7 @@ TEST_CASE("JSON paths hold keys and indexes") {
     CHECK_THROWS_AS(path_from_json(json::parse(R"({"a":1})")), PathError);
 }
 
-TEST_CASE("find follows keys, indexes and numeric keys into lists") {
+TEST_CASE("find follows keys - indexes and numeric keys into lists") {
     auto doc = json::parse(R"({"a": {"l": [10, {"x": 1}]}})");
     CHECK(*find(doc, parse_dotted("a.l.0")) == 10);
     CHECK(*find(doc, parse_dotted("a.l.1.x")) == 1);

@@ -13,7 +13,7 @@ static std::string S(const char* s) {
     return s;
 }
 
-TEST_CASE("apply sets leaves, creating intermediate objects") {
+TEST_CASE("apply sets leaves - creating intermediate objects") {
     json doc = json::object();
     apply_patch(doc, Op{P({S("monitor"), S("nodes"), S("n1"), S("frozen")}), json(0)});
     CHECK(doc == json::parse(R"({"monitor":{"nodes":{"n1":{"frozen":0}}}})"));
@@ -21,7 +21,7 @@ TEST_CASE("apply sets leaves, creating intermediate objects") {
     CHECK(doc["monitor"]["nodes"]["n1"]["frozen"] == 1539);
 }
 
-TEST_CASE("apply deletes keys and list indexes; deleting a missing path changes nothing") {
+TEST_CASE("apply deletes keys and list indexes - deleting a missing path changes nothing") {
     json doc = json::parse(R"({"a":{"b":1,"c":[1,2,3]}})");
     apply_patch(doc, ops_from_json(json::parse(
                          R"([[["a","c",2]], [["a","c",1]], [["a","b"]], [["x","y"]]])")));
@@ -35,7 +35,7 @@ TEST_CASE("apply appends at the end of a list and replaces inside it") {
     CHECK(doc["l"] == json::parse("[0,2]"));
 }
 
-TEST_CASE("apply refuses paths through a non-object, leaving the document unchanged") {
+TEST_CASE("apply refuses paths through a non-object - leaving the document unchanged") {
     json doc = json::parse(R"({"a":"text","l":[1]})");
     const json before = doc;
     CHECK_THROWS_WITH(apply_patch(doc, Op{P({S("a"), S("b"), S("c")}), json(1)}),
@@ -118,7 +118,7 @@ json random_value(std::mt19937& rng, int depth) {
 }
 } // namespace
 
-TEST_CASE("apply_patch(a, diff(a, b)) == b over thousands of random documents (seeded)") {
+TEST_CASE("applying the diff of a and b to a gives b over thousands of seeded random documents") {
     std::mt19937 rng(20261128);
     for (int i = 0; i < 5000; ++i) {
         json a = random_value(rng, 0), b = random_value(rng, 0);

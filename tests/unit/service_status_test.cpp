@@ -32,13 +32,13 @@ TEST_CASE("failover: two instances up is a warning") {
     CHECK(agg["ha1"]["overall"] == "warn");
 }
 
-TEST_CASE("all down is down, placement n/a") {
+TEST_CASE("all down is down - placement n/a") {
     auto agg = aggregate_services(cluster({{"n1", inst("down")}, {"n2", inst("down")}}));
     CHECK(agg["ha1"]["avail"] == "down");
     CHECK(agg["ha1"]["placement"] == "n/a");
 }
 
-TEST_CASE("frozen is frozen, thawed or mixed; a timestamp counts as frozen") {
+TEST_CASE("frozen is frozen - thawed or mixed - a timestamp counts as frozen") {
     CHECK(aggregate_services(cluster(
               {{"n1", inst("up", true)}, {"n2", inst("down", 1539074255.1)}}))["ha1"]["frozen"] ==
           "frozen");
@@ -46,7 +46,7 @@ TEST_CASE("frozen is frozen, thawed or mixed; a timestamp counts as frozen") {
               {{"n1", inst("up", true)}, {"n2", inst("down", 0)}}))["ha1"]["frozen"] == "mixed");
 }
 
-TEST_CASE("provisioned is true, false or mixed") {
+TEST_CASE("provisioned is true - false or mixed") {
     CHECK(aggregate_services(cluster({{"n1", inst("up", false, false)}}))["ha1"]["provisioned"] ==
           false);
     CHECK(aggregate_services(cluster({{"n1", inst("up", false, true)},
@@ -54,7 +54,7 @@ TEST_CASE("provisioned is true, false or mixed") {
           "mixed");
 }
 
-TEST_CASE("flex: up when flex_min_nodes are up, warn below") {
+TEST_CASE("flex: up when flex_min_nodes are up - warn below") {
     json a = inst("up"), b = inst("down");
     a["topology"] = b["topology"] = "flex";
     a["flex_min_nodes"] = b["flex_min_nodes"] = 2;

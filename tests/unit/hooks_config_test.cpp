@@ -1,0 +1,66 @@
+// Tests of lib/hooks_config: [hook.N] tables, command splitting, bad entries skipped.
+#include "config.hpp"
+#include "hooks_config.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace om;
+
+namespace {
+struct TempToml {
+    std::string path;
+    explicit TempToml(const std::string& text) {
+        path = (std::filesystem::temp_directory_path() /
+                ("ombus-hooks-" + std::to_string(::getpid()) + ".toml"))
+                   .string();
+        std::ofstream(path) << text;
+    }
+    ~TempToml() { std::filesystem::remove(path); }
+};
+} // namespace
+
+TEST_CASE("commands split like a shell line - without a shell") {
+    CHECK(split_command("/root/on_event") == std::vector<std::string>{"/root/on_event"});
+    CHECK(split_command("sh -c 'echo a b' \"x y\" z\\ w") ==
+          std::vector<std::string>{"sh", "-c", "echo a b", "x y", "z w"});
+    CHECK_THROWS_AS(split_command("sh -c 'oops"), ConfigError);
+}
+
+TEST_CASE("events take all - a list - or ids separated by spaces or commas") {
+    TempToml t(
+        "[hooks]\nconcurrency = 2\n[hook.1]\nevents = \"all\"\ncommand = \"/root/on_event\"\n"
+        "[hook.2]\nevents = \"instance_thaw, hb_stale node_freeze\"\ncommand = [\"/bin/x\", \"a "
+        "b\"]\ntimeout = \"5s\"\n"
+        "[hook.3]\nevents = [\"hb_stale\"]\ncommand = \"y\"\nfilter = \"data.svcname=ha1\"\n");
+    std::vector<std::string> errors;
+    auto c = load_hooks_config(t.path, errors);
+    CHECK(errors.empty());
+    CHECK(c.concurrency == 2);
+    REQUIRE(c.hooks.size() == 3);
+    CHECK(c.hooks[0].all_events);
+    CHECK(c.hooks[1].events ==
+          std::vector<std::string>{"instance_thaw", "hb_stale", "node_freeze"});
+    CHECK(c.hooks[1].command == std::vector<std::string>{"/bin/x", "a b"});
+    CHECK(c.hooks[1].timeout == Millis(5000));
+    CHECK(c.hooks[2].filter == "data.svcname=ha1");
+}
+
+TEST_CASE("bad hook entries are reported with file:line and skipped - the others kept") {
+    TempToml t("[hook.ok]\nevents = \"all\"\ncommand = \"x\"\n"
+               "[hook.nocmd]\nevents = \"all\"\n"
+               "[hook.badfilter]\nevents = \"all\"\ncommand = \"x\"\nfilter = \"a..b\"\n"
+               "[hook.badtimeout]\nevents = \"all\"\ncommand = \"x\"\ntimeout = \"soon\"\n"
+               "[hook.typo]\nevents = \"all\"\ncomand = \"x\"\n");
+    std::vector<std::string> errors;
+    auto c = load_hooks_config(t.path, errors);
+    REQUIRE(c.hooks.size() == 1);
+    CHECK(c.hooks[0].name == "hook.ok");
+    REQUIRE(errors.size() == 4);
+    for (const auto& e : errors) {
+        CHECK(e.starts_with(t.path + ":"));
+        CHECK(e.find("(hook skipped)") != std::string::npos);
+    }
+}

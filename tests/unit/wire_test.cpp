@@ -1,0 +1,44 @@
+// Tests of lib/wire: topics, META and tick frames, user values, string escaping.
+#include "wire.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace om;
+
+TEST_CASE("topics end with a slash so that prefixes stop at whole names") {
+    CHECK(wire::patch_topic("n1") == "patch/n1/");
+    CHECK(wire::event_topic("hb_stale") == "event/hb_stale/");
+    CHECK_FALSE(wire::event_topic("hb_stale_x").starts_with(wire::event_topic("hb_stale")));
+}
+
+TEST_CASE("META and tick frames round-trip and are JSON") {
+    wire::Meta m{1795830572293323, 5, 3, 2};
+    const auto text = wire::format_meta(m);
+    CHECK(json::parse(text) ==
+          json{{"epoch", 1795830572293323ULL}, {"seq", 5}, {"kseq", 3}, {"tseq", 2}});
+    auto back = wire::parse_meta(text);
+    REQUIRE(back);
+    CHECK(back->epoch == m.epoch);
+    CHECK(back->kseq == 3);
+    auto t = wire::parse_tick(wire::format_tick({7, 8, 9, 10}));
+    REQUIRE(t);
+    CHECK(t->eseq == 10);
+    CHECK_FALSE(wire::parse_meta("{\"epoch\":1}"));
+    CHECK_FALSE(wire::parse_meta("garbage"));
+}
+
+TEST_CASE("a user value is JSON when it parses - else a string") {
+    CHECK(wire::parse_user_value("1") == 1);
+    CHECK(wire::parse_user_value("true") == true);
+    CHECK(wire::parse_user_value("[1,2]") == json::parse("[1,2]"));
+    CHECK(wire::parse_user_value("up") == "up");
+    CHECK(wire::parse_user_value("{broken") == "{broken");
+    CHECK(wire::parse_user_value("") == "");
+}
+
+TEST_CASE("JSON string escaping") {
+    std::string out;
+    wire::append_json_string(out, "a\"b\\c\nd\x01");
+    CHECK(out == R"("a\"b\\c\nd\u0001")");
+    CHECK(json::parse(out) == "a\"b\\c\nd\x01");
+}

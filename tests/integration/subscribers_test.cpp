@@ -204,8 +204,11 @@ TEST_CASE("a lost message forces a resync and the replica equals the broker's st
     REQUIRE(done);
     const auto r = json::parse(read_file(result));
     CHECK(r["resyncs"].get<int>() >= 1);
-    REQUIRE(r["notices"].size() >= 1);
-    CHECK(r["notices"][0].get<std::string>().find("lost patches") != std::string::npos);
+    INFO("notices: " << r["notices"].dump());
+    bool lost = false; // other notices may come first (a slow machine may also see silence)
+    for (const auto& n : r["notices"])
+        lost = lost || n.get<std::string>().find("lost patches") != std::string::npos;
+    CHECK(lost);
     CHECK(r["doc"] == broker.snapshot());
 }
 

@@ -182,6 +182,13 @@ TEST_CASE("hooks: the runner killed mid-stream and restarted loses and repeats n
     for (auto& [s, c] : count)
         repeated += c - 1;
     CHECK(repeated <= 2);
+    // Idle first: the cursor covers every event the broker sent, so nothing is in flight.
+    REQUIRE(eventually(
+        [&] {
+            const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
+            return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"];
+        },
+        20s));
     hooks.proc->signal(SIGTERM);
     hooks.proc->wait(5s);
     // A clean restart runs nothing again.

@@ -9,13 +9,6 @@ namespace om::broker {
 
 namespace {
 
-std::uint64_t make_epoch() {
-    using namespace std::chrono;
-    // Microseconds since 1970: unique per broker run and increasing across restarts.
-    return static_cast<std::uint64_t>(
-        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
-}
-
 // Binds a socket, remembering ipc files to remove at exit; the error names the endpoint.
 void bind(zmq::socket_t& s, const std::string& ep, const char* what,
           std::vector<std::string>& ipc_files) {
@@ -31,7 +24,7 @@ void bind(zmq::socket_t& s, const std::string& ep, const char* what,
 } // namespace
 
 Broker::Broker(const BrokerConfig& config)
-    : config_(config), epoch_(make_epoch()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
+    : config_(config), epoch_(wire::now_us()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
       pub_(ctx_, zmq::socket_type::pub), api_(ctx_, zmq::socket_type::rep),
       stream_(pub_, epoch_, config.replay_max_events, config.replay_max_age),
       cluster_(config_, *this) {

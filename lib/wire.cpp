@@ -131,4 +131,10 @@ double now_ts() {
     return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+std::uint64_t now_us() {
+    using namespace std::chrono;
+    return static_cast<std::uint64_t>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+
 } // namespace om::wire

@@ -81,4 +81,8 @@ void append_json_string(std::string& out, std::string_view s);
 // Wall-clock time as the floating seconds used in "ts".
 double now_ts();
 
+// Microseconds since 1970: a broker's epoch, a publisher's incarnation (unique per run and
+// increasing across restarts).
+std::uint64_t now_us();
+
 } // namespace om::wire

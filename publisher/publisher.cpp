@@ -12,16 +12,11 @@
 namespace om::publisher {
 
 namespace {
-std::uint64_t make_incarnation() {
-    using namespace std::chrono;
-    return static_cast<std::uint64_t>(
-        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
-}
 const std::chrono::milliseconds kCoalesce{10};
 } // namespace
 
 Publisher::Publisher(const NodeConfig& config)
-    : config_(config), inc_(make_incarnation()), ctx_(1), control_(ctx_, zmq::socket_type::router) {
+    : config_(config), inc_(wire::now_us()), ctx_(1), control_(ctx_, zmq::socket_type::router) {
     control_.set(zmq::sockopt::linger, 0);
     const auto& ep = config_.control;
     if (ep.starts_with("ipc://")) {

@@ -272,7 +272,7 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         if (op.size() == 2) {
             const auto v = op.at(1).value_unsafe();
             applied_op.value = to_json(v);
-            value_text = simdjson::minify(v);
+            append_json(value_text, v);
         }
         try {
             apply_patch(dataset, std::move(applied_op));
@@ -315,7 +315,8 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n,
     // Snapshots as the specification shows them: the node monitor always; the service
     // aggregate and the instance when the event concerns a service. The body is spliced
     // from the sender's data text and the cached monitor text: no JSON tree is built.
-    const json* dataset = find(*nodes_json_, Path{nodename});
+    const auto ds = nodes_json_->find(nodename);
+    const json* dataset = ds == nodes_json_->end() ? nullptr : &*ds;
     simdjson::dom::object obj = data.get_object().value_unsafe();
     std::string_view id, svc;
     if (obj["id"].get_string().get(id)) return; // checked on arrival
@@ -335,14 +336,17 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n,
         const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr;
         n.monitor_text = m ? m->dump() : "{}";
     }
-    std::string text = simdjson::minify(data);
+    std::string text;
+    text.reserve(512 + n.monitor_text.size());
+    append_json(text, data);
     text.pop_back(); // the closing brace
     if (text.size() > 1) text.push_back(',');
     text += "\"monitor\":";
     text += n.monitor_text;
     if (has_svc) {
         const std::string name(svc);
-        const json* agg = find(*services_json_, Path{name});
+        const auto a = services_json_->find(name);
+        const json* agg = a == services_json_->end() ? nullptr : &*a;
         const json* inst = dataset ? find(*dataset, Path{kServices, kStatus, name}) : nullptr;
         text += ",\"service\":";
         text += agg ? agg->dump() : "{}";

@@ -31,9 +31,13 @@ void Stream::publish_event(const std::string& nodename, std::string_view id,
     const auto topic = wire::event_topic(id);
     wire::Meta m{epoch_, ++seq_, ++eseq_, ++topic_seq_[topic]};
     // {"nodename":N,"ts":T,"kind":"event","data":{...}}
-    std::string body = "{\"nodename\":";
+    std::string body;
+    body.reserve(data.size() + nodename.size() + 64);
+    body += "{\"nodename\":";
     wire::append_json_string(body, nodename);
-    body += ",\"ts\":" + format_ts(wire::now_ts()) + ",\"kind\":\"event\",\"data\":";
+    body += ",\"ts\":";
+    body += format_ts(wire::now_ts());
+    body += ",\"kind\":\"event\",\"data\":";
     body += data;
     body += '}';
     auto meta = wire::format_meta(m);

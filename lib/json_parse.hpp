@@ -24,6 +24,10 @@ class JsonParser {
 // Converts a simdjson element into an nlohmann value.
 json to_json(simdjson::dom::element e);
 
+// Appends the element as compact JSON text to `out`: the same text as simdjson::minify,
+// written straight into the caller's string (the broker splices it into what it publishes).
+void append_json(std::string& out, simdjson::dom::element e);
+
 // Converts a simdjson patch path (list of strings and non-negative integers) into a Path
 // appended to `out`; returns false when it is not one.
 bool append_path(simdjson::dom::element e, Path& out);

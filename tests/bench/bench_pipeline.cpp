@@ -4,7 +4,8 @@
 //   - 300-byte events/s through the broker to 1 and to 4 subscribers;
 //   - end-to-end latency of events at 2,000 events/s (p50, p99);
 //   - broker CPU per change with 10 nodes and with 1,000 nodes x 50 services.
-//   build/tests/bench/bench_pipeline [--smoke]
+//   build/tests/bench/bench_pipeline [--smoke] [--only changes|events|latency|cpu]
+// (--only runs the raw denominators and that one section: for a profiler.)
 #include "bench_util.hpp"
 #include "connection.hpp"
 #include "harness.hpp"
@@ -24,13 +25,13 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Raw libzmq: one PUB, `subs` SUB threads, n messages of `size` bytes over ipc. Returns the
-// messages/s each subscriber received (all of them: the high-water marks are unlimited).
-double raw_pub_sub(const TempDir& dir, int subs, long n, std::size_t size) {
+// Raw libzmq: one PUB, `subs` SUB threads, n messages of the given frames over ipc. Returns
+// the messages/s each subscriber received (all of them: the high-water marks are unlimited).
+double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::string>& frames) {
     zmq::context_t ctx(2);
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
     pub.set(zmq::sockopt::sndhwm, 0);
-    const auto ep = dir.ipc("raw-" + std::to_string(subs));
+    const auto ep = dir.ipc("raw-" + std::to_string(subs) + "-" + std::to_string(frames.size()));
     pub.bind(ep);
     std::atomic<int> ready{0};
     std::vector<double> rates(static_cast<std::size_t>(subs));
@@ -43,20 +44,22 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, std::size_t size) {
             sub.connect(ep);
             zmq::message_t m;
             ++ready;
-            (void)sub.recv(m); // the first message starts the clock
+            while (sub.recv(m) && m.more()) {
+            } // the first message starts the clock
             const auto t0 = Clock::now();
-            for (long k = 1; k < n; ++k)
-                (void)sub.recv(m);
+            for (long k = 1; k < n;)
+                if (sub.recv(m) && !m.more()) ++k; // whole messages, by their last frame
             rates[static_cast<std::size_t>(i)] = double(n - 1) / seconds_since(t0);
         });
     }
-    const std::string payload(size, 'x');
     // Every subscriber connected, then the run.
     while (ready < subs)
         std::this_thread::yield();
     std::this_thread::sleep_for(100ms); // let the subscriptions reach the publisher
     for (long k = 0; k < n; ++k)
-        pub.send(zmq::buffer(payload), zmq::send_flags::none);
+        for (std::size_t f = 0; f < frames.size(); ++f)
+            pub.send(zmq::buffer(frames[f]),
+                     f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     for (auto& t : threads)
         t.join();
     double sum = 0;
@@ -138,18 +141,32 @@ double broker_cpu_per_change(int nodes, int services, long changes) {
 
 int main(int argc, char** argv) {
     const bool smoke = bench::smoke_mode(argc, argv);
+    std::string only;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--only") only = argv[i + 1];
+    const auto wanted = [&](const char* section) { return only.empty() || only == section; };
     std::printf("bench_pipeline (%s)\n", smoke ? "smoke" : "full");
     TempDir dir;
     const long n_raw = smoke ? 20000 : 300000;
 
     // --- raw libzmq denominators -----------------------------------------------------
-    const double raw1 = raw_pub_sub(dir, 1, n_raw, 300);
-    const double raw4 = raw_pub_sub(dir, 4, n_raw / 2, 300);
+    // One 300-byte frame; and the same bytes framed as the broker publishes an event
+    // (TOPIC | META | BODY, wire.hpp), the like-for-like figure for the events below.
+    const std::vector<std::string> one{std::string(300, 'x')};
+    const std::vector<std::string> three{
+        "event/bench/", R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})",
+        std::string(300, 'x')};
+    const double raw1 = raw_pub_sub(dir, 1, n_raw, one);
+    const double raw4 = raw_pub_sub(dir, 4, n_raw / 2, one);
+    const double raw1f = raw_pub_sub(dir, 1, n_raw, three);
+    const double raw4f = raw_pub_sub(dir, 4, n_raw / 2, three);
     bench::report("raw libzmq PUB->SUB 300 B, 1 subscriber", raw1, "msg/s");
     bench::report("raw libzmq PUB->SUB 300 B, 4 subscribers (each)", raw4, "msg/s");
+    bench::report("raw PUB->SUB, the broker's 3 frames, 1 subscriber", raw1f, "msg/s");
+    bench::report("raw PUB->SUB, the broker's 3 frames, 4 subscribers (each)", raw4f, "msg/s");
 
     // --- changes from the control socket into a replica ------------------------------
-    {
+    if (wanted("changes")) {
         BrokerProc broker(dir, "", "b-changes");
         PubProc node(dir, "n1", {broker.ingest}, "60s");
         om::sub::ConnectionOptions o;
@@ -205,6 +222,7 @@ int main(int argc, char** argv) {
 
     // --- events through the broker to 1 and 4 subscribers ----------------------------
     for (int subs : {1, 4}) {
+        if (!wanted("events")) break;
         BrokerProc broker(dir, "[replay]\nmax_events = 100000\n",
                           "b-events" + std::to_string(subs));
         zmq::context_t ctx(2);
@@ -240,6 +258,7 @@ int main(int argc, char** argv) {
         while (ready < subs)
             std::this_thread::yield();
         std::this_thread::sleep_for(200ms);
+        const double cpu0 = cpu_seconds(broker.proc->pid());
         // ~300-byte published event: the broker adds nodename, ts, kind and the monitor.
         const std::string pad(150, 'p');
         for (long k = 0; k < n; ++k)
@@ -247,6 +266,7 @@ int main(int argc, char** argv) {
                                    std::to_string(k) + ",\"pad\":\"" + pad + "\"}");
         for (auto& t : threads)
             t.join();
+        const double cpu_per_event = (cpu_seconds(broker.proc->pid()) - cpu0) / double(n);
         double sum = 0;
         long min_got = n;
         for (std::size_t i = 0; i < rates.size(); ++i) {
@@ -260,11 +280,14 @@ int main(int argc, char** argv) {
                       rate, "event/s");
         bench::report("  ratio to raw PUB->SUB, " + std::to_string(subs) + " subscriber(s)",
                       rate / raw, "x", ">= 0.70", rate / raw >= 0.70);
+        bench::report("  ratio to raw PUB->SUB of the same 3 frames",
+                      rate / (subs == 1 ? raw1f : raw4f), "x");
         bench::report("  received of sent", double(min_got) / double(n), "fraction");
+        bench::report("  broker main-thread CPU per event", cpu_per_event * 1e6, "us");
     }
 
     // --- end-to-end latency at 2,000 events/s ---------------------------------------
-    {
+    if (wanted("latency")) {
         BrokerProc broker(dir, "", "b-latency");
         zmq::context_t ctx(2);
         Node node(ctx, broker.ingest, "n1");
@@ -303,7 +326,7 @@ int main(int argc, char** argv) {
     }
 
     // --- broker CPU per change, small and large cluster -------------------------------
-    {
+    if (wanted("cpu")) {
         const long changes = smoke ? 20000 : 100000;
         const double small = broker_cpu_per_change(10, 50, changes);
         const double large = broker_cpu_per_change(smoke ? 200 : 1000, 50, changes);

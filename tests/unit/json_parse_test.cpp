@@ -26,3 +26,16 @@ TEST_CASE("malformed and truncated JSON throws") {
     CHECK_THROWS_AS(p.parse("{\"a\":"), simdjson::simdjson_error);
     CHECK_THROWS_AS(p.parse("not json"), simdjson::simdjson_error);
 }
+
+TEST_CASE("append_json writes compact JSON that reads back the same, types kept") {
+    JsonParser p;
+    const std::string text = R"( { "a" : [ 1, -2, 3.5, 2.0, 1e300, true, false, null ],
+        "s" : "q\"b\\s\n\u0001é", "u" : 18446744073709551615, "o" : { }, "l" : [ ] } )";
+    std::string out = "x";
+    append_json(out, p.parse(text));
+    CHECK(out == std::string("x") + R"({"a":[1,-2,3.5,2.0,1e+300,true,false,null],)" +
+                     R"("s":"q\"b\\s\n\u0001é","u":18446744073709551615,"o":{},"l":[]})");
+    const auto back = json::parse(out.substr(1));
+    CHECK(back == json::parse(text));
+    CHECK(back["a"][3].is_number_float());
+}

@@ -110,9 +110,10 @@ std::string Publisher::execute(const std::vector<std::string>& f) {
     return "ok";
 }
 
-void Publisher::on_control() {
+bool Publisher::on_control() {
     // ROUTING_ID | "" | VERB | ARG...   ->   ROUTING_ID | "" | "ok" or "error: ..."
     std::vector<zmq::message_t> frames;
+    frames.reserve(4);
     while (true) {
         zmq::message_t m;
         if (!control_.recv(m, zmq::recv_flags::dontwait)) break;
@@ -120,7 +121,8 @@ void Publisher::on_control() {
         frames.push_back(std::move(m));
         if (!more) break;
     }
-    if (frames.size() < 2) return;
+    if (frames.empty()) return false;
+    if (frames.size() < 2) return true;
     std::size_t body = 1;
     if (frames[1].size() == 0) body = 2; // REQ envelope delimiter
     std::vector<std::string> args;
@@ -130,6 +132,7 @@ void Publisher::on_control() {
     control_.send(frames[0], zmq::send_flags::sndmore);
     if (body == 2) control_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
     control_.send(zmq::buffer(reply), zmq::send_flags::none);
+    return true;
 }
 
 void Publisher::reload_source() {
@@ -183,10 +186,10 @@ void Publisher::run(const std::atomic<bool>& stop_flag) {
         }
         if (items[0].revents & ZMQ_POLLIN) {
             // Coalesce: take what is already waiting, up to 10 ms, then send one delta.
+            // Received until the queue is empty: asking ZMQ_EVENTS costs a poll(2) each.
             const auto until = Clock::now() + kCoalesce;
-            do {
-                on_control();
-            } while ((control_.get(zmq::sockopt::events) & ZMQ_POLLIN) && Clock::now() < until);
+            while (on_control() && Clock::now() < until) {
+            }
             flush();
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {

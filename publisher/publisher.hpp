@@ -27,7 +27,8 @@ class Publisher {
   private:
     using Clock = std::chrono::steady_clock;
 
-    void on_control();
+    // Serves one control request; false when none was waiting.
+    bool on_control();
     std::string execute(const std::vector<std::string>& frames);
     void send_full(Uplink& up);
     void flush();

@@ -68,6 +68,83 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
     return sum / subs;
 }
 
+// The ceiling of any broker on this machine: a forwarder that does no work (ROUTER in, the
+// broker's TOPIC | META | BODY out on PUB, no JSON), fed by a DEALER in its own context as
+// om-pub would be, read by one SUB. Returns the messages/s the subscriber received.
+double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>& three) {
+    zmq::context_t ctx(1), sender_ctx(1);
+    zmq::socket_t in(ctx, zmq::socket_type::router), pub(ctx, zmq::socket_type::pub);
+    in.set(zmq::sockopt::rcvhwm, 0);
+    pub.set(zmq::sockopt::sndhwm, 0);
+    in.bind(dir.ipc("fwd-in"));
+    pub.bind(dir.ipc("fwd-pub"));
+    std::atomic<bool> ready{false};
+    double rate = 0;
+    std::thread sub_thread([&] {
+        zmq::socket_t sub(ctx, zmq::socket_type::sub);
+        sub.set(zmq::sockopt::rcvhwm, 0);
+        sub.set(zmq::sockopt::subscribe, "");
+        sub.connect(dir.ipc("fwd-pub"));
+        ready = true;
+        zmq::message_t m;
+        while (sub.recv(m) && m.more()) {
+        }
+        const auto t0 = Clock::now();
+        for (long k = 1; k < n;)
+            if (sub.recv(m) && !m.more()) ++k;
+        rate = double(n - 1) / seconds_since(t0);
+    });
+    while (!ready)
+        std::this_thread::yield();
+    std::this_thread::sleep_for(100ms); // let the subscription reach the publisher
+    std::thread sender([&] {
+        zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
+        d.set(zmq::sockopt::sndhwm, 0); // and the default linger: every message delivered
+        d.connect(dir.ipc("fwd-in"));
+        for (long k = 0; k < n; ++k)
+            d.send(zmq::buffer(three[2]), zmq::send_flags::none);
+    });
+    zmq::message_t route, body;
+    for (long k = 0; k < n; ++k) {
+        (void)in.recv(route);
+        (void)in.recv(body);
+        pub.send(zmq::buffer(three[0]), zmq::send_flags::sndmore);
+        pub.send(zmq::buffer(three[1]), zmq::send_flags::sndmore);
+        pub.send(body, zmq::send_flags::none);
+    }
+    sender.join();
+    sub_thread.join();
+    return rate;
+}
+
+// Sends n messages at 2,000/s with send(t0_ns) and waits for each on sub; returns the
+// latencies in microseconds.
+template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long n, Send send) {
+    std::vector<double> lat;
+    const auto base = Clock::now();
+    const auto period = std::chrono::nanoseconds(500000); // 2,000/s
+    for (long k = 0; k < n; ++k) {
+        std::this_thread::sleep_until(base + k * period); // paced, without burning a core
+        const auto t_send =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+                .count();
+        send(t_send);
+        zmq::message_t m;
+        zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+        while (true) {
+            zmq::poll(&item, 1, std::chrono::milliseconds(100));
+            if (!(item.revents & ZMQ_POLLIN)) break;
+            (void)sub.recv(m);
+            if (!m.more()) break;
+        }
+        const auto t_recv =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+                .count();
+        lat.push_back(double(t_recv - t_send) / 1000.0);
+    }
+    return lat;
+}
+
 // CPU seconds used so far by the main thread of process pid (where the broker merges),
 // from /proc/PID/schedstat: nanoseconds, not the 10 ms ticks of /proc/PID/stat.
 double cpu_seconds(int pid) {
@@ -164,6 +241,8 @@ int main(int argc, char** argv) {
     bench::report("raw libzmq PUB->SUB 300 B, 4 subscribers (each)", raw4, "msg/s");
     bench::report("raw PUB->SUB, the broker's 3 frames, 1 subscriber", raw1f, "msg/s");
     bench::report("raw PUB->SUB, the broker's 3 frames, 4 subscribers (each)", raw4f, "msg/s");
+    const double fwd = raw_forwarder(dir, n_raw, three);
+    bench::report("raw forwarder DEALER->ROUTER->PUB->SUB, no JSON, 1 sub", fwd, "msg/s");
 
     // --- changes from the control socket into a replica ------------------------------
     if (wanted("changes")) {
@@ -282,6 +361,7 @@ int main(int argc, char** argv) {
                       rate / raw, "x", ">= 0.70", rate / raw >= 0.70);
         bench::report("  ratio to raw PUB->SUB of the same 3 frames",
                       rate / (subs == 1 ? raw1f : raw4f), "x");
+        if (subs == 1) bench::report("  ratio to the raw forwarder", rate / fwd, "x");
         bench::report("  received of sent", double(min_got) / double(n), "fraction");
         bench::report("  broker main-thread CPU per event", cpu_per_event * 1e6, "us");
     }
@@ -297,29 +377,22 @@ int main(int argc, char** argv) {
         sub.connect(broker.pub);
         std::this_thread::sleep_for(200ms);
         const long n = smoke ? 1000 : 10000;
-        std::vector<double> lat;
-        const auto base = Clock::now();
-        const auto period = std::chrono::nanoseconds(500000); // 2,000/s
-        simdjson::dom::parser parser;
-        for (long k = 0; k < n; ++k) {
-            std::this_thread::sleep_until(base + k * period); // paced, without burning a core
-            const auto t_send = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    Clock::now().time_since_epoch())
-                                    .count();
-            node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t_send) + "}");
-            zmq::message_t m;
-            zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
-            while (true) {
-                zmq::poll(&item, 1, std::chrono::milliseconds(100));
-                if (!(item.revents & ZMQ_POLLIN)) break;
-                (void)sub.recv(m);
-                if (!m.more()) break;
-            }
-            const auto t_recv = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    Clock::now().time_since_epoch())
-                                    .count();
-            lat.push_back(double(t_recv - t_send) / 1000.0);
-        }
+        auto lat = paced_latency(sub, n, [&](long long t0) {
+            node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t0) + "}");
+        });
+        // The same pacing over one raw PUB->SUB hop, same process: the floor of a hop here.
+        zmq::socket_t rpub(ctx, zmq::socket_type::pub), rsub(ctx, zmq::socket_type::sub);
+        rpub.bind(dir.ipc("raw-lat"));
+        rsub.set(zmq::sockopt::subscribe, "");
+        rsub.connect(dir.ipc("raw-lat"));
+        std::this_thread::sleep_for(200ms);
+        const std::string payload(300, 'x');
+        auto raw_lat = paced_latency(
+            rsub, n, [&](long long) { rpub.send(zmq::buffer(payload), zmq::send_flags::none); });
+        bench::report("raw PUB->SUB latency at 2,000 msg/s, one hop, p50",
+                      bench::percentile(raw_lat, 50), "us");
+        bench::report("raw PUB->SUB latency at 2,000 msg/s, one hop, p99",
+                      bench::percentile(raw_lat, 99), "us");
         const double p50 = bench::percentile(lat, 50), p99 = bench::percentile(lat, 99);
         bench::report("event latency at 2,000 events/s, p50", p50, "us");
         bench::report("event latency at 2,000 events/s, p99", p99, "us", "<= 200 us", p99 <= 200);

@@ -72,6 +72,7 @@ bool Connection::connect(std::size_t index) {
     if (!h.is_object() || h.value("status", "") != "ok") return false;
     const auto epoch = h.value("epoch", std::uint64_t{0});
     last_heard_ = Clock::now();
+    silent_but_answering_ = 0;
     bool replay = false;
     if (epoch != epoch_) {
         if (!first_)
@@ -137,6 +138,27 @@ bool Connection::snapshot() {
     if (replica_.pseq() != 0 || replica_.epoch() != 0) ++resyncs_;
     replica_.reset(epoch, h.value("pseq", std::uint64_t{0}), std::move(doc));
     if (on_synced) on_synced();
+    return true;
+}
+
+bool Connection::still_answers() {
+    // The silence may be ours, not the broker's: this process was paused, or its I/O thread
+    // has not yet read what the broker sent. A broker that answers a ping is kept; a lost
+    // message, if any, shows in the sequence numbers. Twice silent in a row while it answers,
+    // the subscription itself is broken: reconnect to the same broker.
+    auto reply = api_call(json{{"op", "ping"}});
+    if (!reply || reply->empty()) return false;
+    const auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object() || h.value("status", "") != "ok") return false;
+    if (h.value("epoch", std::uint64_t{0}) != epoch_) {
+        failover("broker epoch changed (broker restarted)", true);
+        return true;
+    }
+    last_heard_ = Clock::now();
+    if (++silent_but_answering_ >= 2) {
+        silent_but_answering_ = 0;
+        failover("no message nor tick on the subscription while the broker answers", true);
+    }
     return true;
 }
 
@@ -221,6 +243,7 @@ void Connection::handle_tick(const wire::Tick& t) {
 
 void Connection::handle(std::vector<zmq::message_t>& frames) {
     last_heard_ = Clock::now();
+    silent_but_answering_ = 0;
     if (frames.size() != 3) {
         notice("message of " + std::to_string(frames.size()) +
                " frames on the pub socket, skipped");
@@ -367,9 +390,10 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
             ++handled;
             if (!sub_) return;
         }
-        if (Clock::now() - last_heard_ > options_.silence) {
-            failover("no message nor tick from the broker for " +
-                     format_duration(options_.silence));
+        if (handled == 0 && Clock::now() - last_heard_ > options_.silence) {
+            if (!still_answers())
+                failover("no message nor tick from the broker for " +
+                         format_duration(options_.silence));
             return;
         }
         if (options_.state && !replica_.synced() && api_) snapshot();

@@ -29,7 +29,7 @@ struct ConnectionOptions {
     std::vector<std::string> topics{""};
     bool state = false;           // keep a replica (subscribes to "patch/" too)
     Millis connect_timeout{5000}; // give up when no broker answered for this long at start
-    Millis silence{3500};         // no message nor tick for this long: the broker is gone
+    Millis silence{3500}; // no message nor tick for this long: ping the api; no answer: gone
     Millis api_timeout{2000};
     int rcvhwm = 0; // messages queued by the SUB socket before it drops (0: no limit)
     // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor);
@@ -85,6 +85,9 @@ class Connection {
     const std::string* matching_prefix(const std::string& topic) const;
     // Reconnects, to the next broker of the list unless same_broker.
     void failover(const std::string& why, bool same_broker = false);
+    // After a silence: true when the broker still answers a ping in the same run (kept, or
+    // resubscribed after a second silence); when it answers from a new run, resyncs with it.
+    bool still_answers();
     void notice(const std::string& text);
 
     ConnectionOptions options_;
@@ -99,6 +102,7 @@ class Connection {
     std::uint64_t last_pseq_ = 0; // patch sequence seen, without a replica
     std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
     std::chrono::steady_clock::time_point last_heard_;
+    int silent_but_answering_ = 0; // silences in a row while the broker answered its api
     std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0;
 };
 

@@ -217,6 +217,56 @@ TEST_CASE("a lost message forces a resync and the replica equals the broker's st
     CHECK(r["doc"] == broker.snapshot());
 }
 
+TEST_CASE("a subscriber paused longer than the silence limit keeps its broker when it answers",
+          "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir, "[pub]\ntick = \"200ms\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    const auto ready = dir.file("ready"), result = dir.file("result.json");
+    const pid_t child = fork();
+    if (child == 0) {
+        om::sub::ConnectionOptions o;
+        o.brokers = {{broker.pub, broker.api}};
+        o.state = true;
+        o.topics = {};
+        o.silence = 300ms;
+        om::sub::Connection c(o);
+        json notices = json::array();
+        c.on_notice = [&](const std::string& t) { notices.push_back(t); };
+        if (!c.start()) _exit(3);
+        while (c.ticks() == 0)
+            c.poll(10ms);
+        write_file(ready, "1");
+        const json* v = nullptr;
+        while (!(v = om::find(c.replica().doc(), om::parse_dotted("monitor.nodes.n1.resumed"))))
+            c.poll(10ms);
+        write_file(result + ".tmp",
+                   json{{"value", *v}, {"resyncs", c.resyncs()}, {"notices", notices}}.dump());
+        std::rename((result + ".tmp").c_str(), result.c_str());
+        _exit(0);
+    }
+    struct Reaper { // a failed REQUIRE must not leave a stopped child behind
+        pid_t pid;
+        ~Reaper() {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    } reaper{child};
+    REQUIRE(eventually([&] { return !read_file(ready).empty(); }));
+    ::kill(child, SIGSTOP);
+    // Five silence limits pass while the broker goes on ticking.
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(eventually([&] { return std::chrono::steady_clock::now() - t0 > 1500ms; }));
+    ::kill(child, SIGCONT);
+    REQUIRE(n1.cli({"set", "resumed=1"}).code == 0);
+    REQUIRE(eventually([&] { return !read_file(result).empty(); }, 20s));
+    const auto r = json::parse(read_file(result));
+    INFO("notices: " << r["notices"].dump());
+    CHECK(r["value"] == 1);
+    CHECK(r["notices"].empty()); // no failover, no resync: nothing was lost
+    CHECK(r["resyncs"] == 0);
+}
+
 TEST_CASE("om-sub events shows a loss in the stream", "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n");

@@ -1,6 +1,7 @@
 // The om-broker poll loop and its socket handlers.
 #include "broker.hpp"
 
+#include "curve.hpp"
 #include "log.hpp"
 
 #include <filesystem>
@@ -36,6 +37,15 @@ Broker::Broker(const BrokerConfig& config)
     pub_.set(zmq::sockopt::sndhwm, config.pub_sndhwm);
     pub_.set(zmq::sockopt::linger, 0);
     api_.set(zmq::sockopt::linger, 0);
+    if (!config.curve_secret_key.empty()) {
+        auth_.emplace(ctx_, config_); // first: libzmq asks it from the first handshake on
+        curve_server(ingest_, config.curve_secret_key, kIngestDomain);
+        curve_server(pub_, config.curve_secret_key, kReadDomain);
+        curve_server(api_, config.curve_secret_key, kReadDomain);
+        log_info("CURVE on, broker public key " + curve_public_of(config.curve_secret_key) + ", " +
+                 std::to_string(config.curve_nodes.size()) + " node key(s), " +
+                 std::to_string(config.curve_subscribers.size()) + " subscriber key(s)");
+    }
     bind(ingest_, config.ingest, "ingest", ipc_files_);
     bind(pub_, config.pub, "pub", ipc_files_);
     bind(api_, config.api, "api", ipc_files_);
@@ -99,7 +109,9 @@ bool Broker::on_ingest() {
     }
     try {
         auto msg = parser_.parse(body.to_string_view());
-        cluster_.on_heartbeat(route_s, msg, Clock::now());
+        // Under CURVE, the ZAP handler named the node this connection's key belongs to.
+        const char* owner = auth_ ? zmq_msg_gets(body.handle(), "User-Id") : nullptr;
+        cluster_.on_heartbeat(route_s, msg, Clock::now(), owner ? owner : "");
     } catch (const simdjson::simdjson_error& e) {
         ++malformed_;
         log_warning(std::string("ingest: malformed heartbeat (") + std::to_string(body.size()) +
@@ -135,7 +147,9 @@ json Broker::stats() const {
                 {"events", s.events},
                 {"send_failures", s.send_failures},
                 {"replay_kept", stream_.replay_size()},
-                {"snapshots", snapshots_}};
+                {"snapshots", snapshots_},
+                {"auth_accepted", auth_ ? auth_->stats().accepted : 0},
+                {"auth_denied", auth_ ? auth_->stats().denied : 0}};
 }
 
 void Broker::on_api() {
@@ -183,7 +197,9 @@ void Broker::on_api() {
 
 void Broker::run(const std::atomic<bool>& stop_flag) {
     zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
-                               {api_.handle(), 0, ZMQ_POLLIN, 0}};
+                               {api_.handle(), 0, ZMQ_POLLIN, 0},
+                               {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
+    const int n_items = auth_ ? 3 : 2;
     auto next_tick = Clock::now() + config_.tick;
     auto next_check = Clock::now() + std::chrono::milliseconds(100);
     while (!stop_flag.load()) {
@@ -192,7 +208,7 @@ void Broker::run(const std::atomic<bool>& stop_flag) {
         const auto timeout = std::max<long>(
             0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count());
         try {
-            zmq::poll(items, 2, std::chrono::milliseconds(timeout));
+            zmq::poll(items, n_items, std::chrono::milliseconds(timeout));
         } catch (const zmq::error_t& e) {
             if (e.num() == EINTR) continue;
             throw;
@@ -203,6 +219,7 @@ void Broker::run(const std::atomic<bool>& stop_flag) {
             for (int i = 0; i < 256 && on_ingest(); ++i) {
             }
         if (items[1].revents & ZMQ_POLLIN) on_api();
+        if (auth_ && (items[2].revents & ZMQ_POLLIN)) auth_->on_request();
         const auto after = Clock::now();
         if (after >= next_check) {
             cluster_.check_liveness(after);

@@ -3,11 +3,13 @@
 // answers snapshot and replay requests, and checks liveness on a timer.
 #pragma once
 
+#include "auth.hpp"
 #include "cluster.hpp"
 #include "stream.hpp"
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace om::broker {
 
@@ -35,6 +37,7 @@ class Broker : public Sink {
     BrokerConfig config_;
     std::uint64_t epoch_;
     zmq::context_t ctx_;
+    std::optional<Auth> auth_; // the ZAP handler, when CURVE is on
     zmq::socket_t ingest_, pub_, api_;
     Stream stream_;
     Cluster cluster_;

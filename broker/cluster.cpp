@@ -137,10 +137,20 @@ void Cluster::add_to_cluster_nodes(const std::string& nodename, PatchWriter& w) 
 }
 
 void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
-                           Clock::time_point now) {
+                           Clock::time_point now, std::string_view key_owner) {
     if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
     const auto kind = str_field(msg, "kind");
     const std::string nodename(str_field(msg, "nodename"));
+    if (!key_owner.empty() && nodename != key_owner) {
+        ++stats_.refused;
+        sink_.event(config_.name, "blacklist_add",
+                    json{{"id", "blacklist_add"},
+                         {"sender", std::string(key_owner)},
+                         {"claimed", nodename},
+                         {"reason", "key_mismatch"}});
+        throw std::runtime_error("the CURVE key of node '" + std::string(key_owner) +
+                                 "' claims to be '" + nodename + "', refused");
+    }
     const auto inc = uint_field(msg, "inc");
     const auto gen = uint_field(msg, "gen");
     simdjson::dom::element data;

@@ -44,9 +44,11 @@ class Cluster {
   public:
     Cluster(const BrokerConfig& config, Sink& sink);
 
-    // Merges one heartbeat (already parsed) that arrived on connection `route`. Throws
+    // Merges one heartbeat (already parsed) that arrived on connection `route`; `key_owner`,
+    // when not empty, is the only nodename the connection's CURVE key may write. Throws
     // std::runtime_error with a one-line message for a malformed heartbeat, before any change.
-    void on_heartbeat(const std::string& route, simdjson::dom::element msg, Clock::time_point now);
+    void on_heartbeat(const std::string& route, simdjson::dom::element msg, Clock::time_point now,
+                      std::string_view key_owner = {});
 
     // Marks nodes stale after the timeout and forgets them after the grace.
     void check_liveness(Clock::time_point now);

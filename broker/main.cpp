@@ -1,5 +1,6 @@
 // om-broker: merges node heartbeats into the cluster status and publishes patches and events.
 #include "broker.hpp"
+#include "curve.hpp"
 #include "log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -28,8 +29,24 @@ int main(int argc, char** argv) {
     app.add_option("--api", api,
                    "Endpoint for snapshot and replay requests (default tcp://127.0.0.1:1217)");
     app.add_option("--name", name, "Nodename of the broker's own messages (default broker)");
+    bool keygen = false;
+    app.add_flag("--keygen", keygen,
+                 "Print a new CURVE keypair (for [security] in broker.toml and node.toml) and "
+                 "exit");
     app.set_version_flag("--version", std::string("om-broker ") + OMBUS_VERSION);
     CLI11_PARSE(app, argc, argv);
+    if (keygen) {
+        try {
+            const auto k = om::curve_keypair();
+            // TOML lines: the secret key stays with its owner, the public key is handed out.
+            std::cout << "public_key = \"" << k.public_key << "\"\n"
+                      << "curve_secret_key = \"" << k.secret_key << "\"\n";
+            return 0;
+        } catch (const std::exception& e) {
+            om::log_error(e.what());
+            return 1;
+        }
+    }
 
     try {
         om::BrokerConfig config;

@@ -1,6 +1,8 @@
 // TOML loading with file:line errors and warnings for unknown keys.
 #include "config.hpp"
 
+#include "curve.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +96,30 @@ class Section {
         }
     }
 
+    // A CURVE key in Z85 text (40 characters).
+    void key(const std::string& key, std::string& out) {
+        str(key, out);
+        if (!out.empty() && !valid_curve_key(out))
+            throw ConfigError(where(*get(key)) + key_name(key) +
+                              " must be a CURVE key: 40 characters of Z85");
+    }
+
+    // A sub-table of strings, such as [security.nodes]: name = "KEY".
+    void key_table(const std::string& key, std::map<std::string, std::string>& key_to_name) {
+        if (auto v = get(key)) {
+            if (!v->is_table())
+                throw ConfigError(where(*v) + key_name(key) + " must be a table of name = KEY");
+            for (const auto& [name, k] : v->as_table()) {
+                if (!k.is_string() || !valid_curve_key(k.as_string().str))
+                    throw ConfigError(where(k) + key_name(key + "." + name) +
+                                      " must be a CURVE public key: 40 characters of Z85");
+                if (!key_to_name.emplace(k.as_string().str, name).second)
+                    throw ConfigError(where(k) + key_name(key + "." + name) +
+                                      ": this key is already bound to another node");
+            }
+        }
+    }
+
     void warn_unknown(std::vector<std::string>& warnings) const {
         if (!table_) return;
         for (const auto& [k, v] : table_->as_table()) {
@@ -168,11 +194,22 @@ BrokerConfig load_broker_config(const std::string& path, std::vector<std::string
         Section pub(root, "pub", path);
         pub.count("sndhwm", c.pub_sndhwm, 0);
         pub.duration("tick", c.tick);
+        Section security(root, "security", path);
+        security.key("curve_secret_key", c.curve_secret_key);
+        security.key_table("nodes", c.curve_nodes);
+        security.strings("subscribers", c.curve_subscribers);
+        for (const auto& k : c.curve_subscribers)
+            if (!valid_curve_key(k))
+                throw ConfigError(security.where(*security.get("subscribers")) +
+                                  "'security.subscribers' must hold CURVE public keys");
+        if (c.curve_secret_key.empty() && !c.curve_nodes.empty())
+            throw ConfigError(security.where(*security.get("nodes")) +
+                              "'security.nodes' needs 'security.curve_secret_key'");
         if (c.name.empty()) throw ConfigError(path + ":0: 'broker.name' must not be empty");
-        for (const auto* s : {&broker, &hb, &replay, &limits, &pub})
+        for (const auto* s : {&broker, &hb, &replay, &limits, &pub, &security})
             s->warn_unknown(warnings);
-        warn_unknown_tables(root, {"broker", "heartbeat", "replay", "limits", "pub"}, path,
-                            warnings);
+        warn_unknown_tables(root, {"broker", "heartbeat", "replay", "limits", "pub", "security"},
+                            path, warnings);
     });
     return c;
 }
@@ -196,10 +233,18 @@ NodeConfig load_node_config(const std::string& path, std::vector<std::string>& w
                 path + ":0: 'subscriber.pub' and 'subscriber.api' must list as many endpoints");
         if (c.interval.count() == 0)
             throw ConfigError(path + ":0: 'node.interval' must be more than 0");
+        Section security(root, "security", path);
+        security.key("curve_secret_key", c.curve.secret_key);
+        security.key("broker_public_key", c.curve.broker_public_key);
+        if (c.curve.secret_key.empty() != c.curve.broker_public_key.empty())
+            throw ConfigError(path + ":0: 'security.curve_secret_key' and "
+                                     "'security.broker_public_key' go together");
         node.warn_unknown(warnings);
         sub.warn_unknown(warnings);
+        security.warn_unknown(warnings);
         // [hook.N] tables belong to the hook runner, which validates them itself.
-        warn_unknown_tables(root, {"node", "subscriber", "hook", "hooks"}, path, warnings);
+        warn_unknown_tables(root, {"node", "subscriber", "hook", "hooks", "security"}, path,
+                            warnings);
     });
     return c;
 }

@@ -5,6 +5,7 @@
 #include "duration.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,17 @@ struct BrokerConfig {
     std::size_t max_ops_per_delta = 10000;
     int pub_sndhwm = 100000;
     Millis tick{1000}; // interval of the bookmark message on the pub socket
+    // [security]: CURVE on ingest, pub and api when curve_secret_key is set (Z85 text).
+    std::string curve_secret_key;
+    std::map<std::string, std::string> curve_nodes; // node public key -> its nodename
+    std::vector<std::string> curve_subscribers;     // public keys that may read pub and api
+};
+
+// The CURVE keys of a client of the broker (om-pub, om-sub); both empty: plain connections.
+struct ClientCurve {
+    std::string secret_key;        // this node's secret key
+    std::string broker_public_key; // the broker's public key
+    bool enabled() const { return !secret_key.empty(); }
 };
 
 struct NodeConfig {
@@ -48,6 +60,7 @@ struct NodeConfig {
     std::vector<std::string> sub_pub{kDefaultPub};
     std::vector<std::string> sub_api{kDefaultApi};
     Millis connect_timeout{5000};
+    ClientCurve curve; // [security]
 };
 
 // Loads a broker config file. Unknown keys are appended to `warnings` as `file:line: ...`.

@@ -32,7 +32,7 @@ Publisher::Publisher(const NodeConfig& config)
         throw std::runtime_error("cannot bind control endpoint " + ep + ": " + e.what());
     }
     for (const auto& b : config_.brokers)
-        uplinks_.push_back(std::make_unique<Uplink>(ctx_, b));
+        uplinks_.push_back(std::make_unique<Uplink>(ctx_, b, config_.curve));
     reload_source();
     log_info("node " + config_.nodename + ", incarnation " + std::to_string(inc_) + ", control " +
              ep);

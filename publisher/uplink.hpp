@@ -3,6 +3,8 @@
 // for a full when it sees the gap.
 #pragma once
 
+#include "config.hpp"
+
 #include <string>
 #include <zmq.hpp>
 
@@ -10,7 +12,8 @@ namespace om::publisher {
 
 class Uplink {
   public:
-    Uplink(zmq::context_t& ctx, const std::string& endpoint);
+    // Connects to endpoint, with CURVE when `curve` is enabled.
+    Uplink(zmq::context_t& ctx, const std::string& endpoint, const ClientCurve& curve = {});
 
     // Sends one heartbeat frame; false when it was dropped.
     bool send(const std::string& frame);

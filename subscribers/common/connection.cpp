@@ -1,6 +1,8 @@
 // Following a broker: subscription, snapshot, seam rule, loss detection, replay, failover.
 #include "connection.hpp"
 
+#include "curve.hpp"
+
 #include <algorithm>
 
 namespace om::sub {
@@ -33,9 +35,7 @@ std::optional<std::vector<std::string>> Connection::api_call(const json& request
     zmq::poll(&item, 1, options_.api_timeout);
     if (!(item.revents & ZMQ_POLLIN)) {
         // A REQ socket without its answer is stuck: start a fresh one for the next call.
-        api_.emplace(ctx_, zmq::socket_type::req);
-        api_->set(zmq::sockopt::linger, 0);
-        api_->connect(options_.brokers[current_].api);
+        open_api();
         return std::nullopt;
     }
     std::vector<std::string> frames;
@@ -48,6 +48,14 @@ std::optional<std::vector<std::string>> Connection::api_call(const json& request
     return frames;
 }
 
+void Connection::open_api() {
+    api_.emplace(ctx_, zmq::socket_type::req);
+    api_->set(zmq::sockopt::linger, 0);
+    if (options_.curve.enabled())
+        curve_client(*api_, options_.curve.secret_key, options_.curve.broker_public_key);
+    api_->connect(options_.brokers[current_].api);
+}
+
 bool Connection::connect(std::size_t index) {
     current_ = index;
     const auto& ep = options_.brokers[index];
@@ -55,15 +63,15 @@ bool Connection::connect(std::size_t index) {
     sub_->set(zmq::sockopt::linger, 0);
     sub_->set(zmq::sockopt::rcvhwm,
               0); // the subscriber's own queue is not where loss should happen
+    if (options_.curve.enabled())
+        curve_client(*sub_, options_.curve.secret_key, options_.curve.broker_public_key);
     sub_->connect(ep.pub);
     auto topics = options_.topics;
     if (options_.state) topics.push_back(std::string(wire::kPatchPrefix));
     topics.push_back(std::string(wire::kTickTopic));
     for (const auto& t : topics)
         sub_->set(zmq::sockopt::subscribe, t);
-    api_.emplace(ctx_, zmq::socket_type::req);
-    api_->set(zmq::sockopt::linger, 0);
-    api_->connect(ep.api);
+    open_api();
 
     // Subscribe first, then ask where the broker stands: what comes after is live.
     auto reply = api_call(json{{"op", "ping"}});

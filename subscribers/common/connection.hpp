@@ -9,6 +9,7 @@
 // on_notice, so that no loss is ever hidden.
 #pragma once
 
+#include "config.hpp"
 #include "duration.hpp"
 #include "replica.hpp"
 
@@ -35,6 +36,7 @@ struct ConnectionOptions {
     // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor);
     // epoch 0 means the broker's current run, whatever it is.
     std::optional<std::pair<std::uint64_t, std::uint64_t>> resume;
+    ClientCurve curve; // CURVE keys for the pub and api sockets, when enabled
 };
 
 // A message delivered to the verb. For a patch, the replica already includes it.
@@ -84,6 +86,8 @@ class Connection {
                        bool replayed);
     const std::string* matching_prefix(const std::string& topic) const;
     // Reconnects, to the next broker of the list unless same_broker.
+    // A fresh REQ socket to the current broker's api.
+    void open_api();
     void failover(const std::string& why, bool same_broker = false);
     // After a silence: true when the broker still answers a ping in the same run (kept, or
     // resubscribed after a second silence); when it answers from a new run, resyncs with it.

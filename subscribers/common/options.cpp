@@ -27,6 +27,7 @@ ConnectionOptions connection_options(const CommonOptions& o, NodeConfig* config_
     for (std::size_t i = 0; i < config.sub_pub.size(); ++i)
         c.brokers.push_back({config.sub_pub[i], config.sub_api[i]});
     c.connect_timeout = config.connect_timeout;
+    c.curve = config.curve;
     if (config_out) *config_out = config;
     return c;
 }

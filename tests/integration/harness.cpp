@@ -1,6 +1,8 @@
 // Implementation of the integration test harness.
 #include "harness.hpp"
 
+#include "curve.hpp"
+
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
@@ -152,9 +154,10 @@ std::string source_dir() {
     return OMBUS_SOURCE_DIR;
 }
 
-BrokerProc::BrokerProc(const TempDir& dir, const std::string& extra_toml, const std::string& name)
+BrokerProc::BrokerProc(const TempDir& dir, const std::string& extra_toml, const std::string& name,
+                       om::ClientCurve keys)
     : ingest(dir.ipc(name + "-ingest")), pub(dir.ipc(name + "-pub")), api(dir.ipc(name + "-api")),
-      log(dir.file(name + ".log")), config_(dir.file(name + ".toml")) {
+      log(dir.file(name + ".log")), curve(std::move(keys)), config_(dir.file(name + ".toml")) {
     // Ticks every 200 ms unless the test sets its own [pub] table.
     const bool own_pub = extra_toml.find("[pub]") != std::string::npos;
     write_file(config_, "[broker]\nname = \"" + name + "\"\ncluster = \"test\"\n" +
@@ -182,6 +185,7 @@ std::vector<std::string> BrokerProc::api_call(const json& req,
     zmq::socket_t s(ctx, zmq::socket_type::req);
     s.set(zmq::sockopt::linger, 0);
     s.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
+    if (curve.enabled()) om::curve_client(s, curve.secret_key, curve.broker_public_key);
     s.connect(api);
     const auto text = req.dump();
     s.send(zmq::buffer(text));
@@ -208,14 +212,18 @@ json BrokerProc::stats() const {
 }
 
 PubProc::PubProc(const TempDir& dir, std::string n, std::vector<std::string> brokers,
-                 std::string interval)
+                 std::string interval, const std::string& config_toml)
     : name(std::move(n)), control(dir.ipc("ctl-" + name)), log(dir.file("pub-" + name + ".log")),
       brokers_(std::move(brokers)), interval_(std::move(interval)) {
+    if (!config_toml.empty()) {
+        config_ = dir.file("node-" + name + ".toml");
+        write_file(config_, config_toml);
+    }
     start();
 }
 
 void PubProc::start() {
-    std::vector<std::string> argv{pub_bin(),   "--config", "/dev/null",  "--nodename", name,
+    std::vector<std::string> argv{pub_bin(),   "--config", config_,      "--nodename", name,
                                   "--control", control,    "--interval", interval_};
     for (const auto& b : brokers_) {
         argv.push_back("--broker");

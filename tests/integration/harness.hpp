@@ -2,6 +2,8 @@
 // and polling for a condition with a deadline (never a sleep to wait for something).
 #pragma once
 
+#include "config.hpp"
+
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -70,8 +72,9 @@ std::string source_dir();
 struct BrokerProc {
     std::string ingest, pub, api, log;
     std::unique_ptr<Process> proc;
+    om::ClientCurve curve; // keys for api_call when the broker runs CURVE
     BrokerProc(const TempDir& dir, const std::string& extra_toml = "",
-               const std::string& name = "broker");
+               const std::string& name = "broker", om::ClientCurve curve = {});
     void start();
     void stop();
     // One api request; the answer frames, or empty on timeout.
@@ -88,8 +91,9 @@ struct BrokerProc {
 struct PubProc {
     std::string name, control, log;
     std::unique_ptr<Process> proc;
+    // config_toml: the node.toml it reads (none when empty).
     PubProc(const TempDir& dir, std::string name, std::vector<std::string> brokers,
-            std::string interval = "200ms");
+            std::string interval = "200ms", const std::string& config_toml = "");
     void start();
     // Runs `om-pub --control C <args...>` and returns its result.
     RunResult cli(const std::vector<std::string>& args) const;
@@ -97,6 +101,7 @@ struct PubProc {
   private:
     std::vector<std::string> brokers_;
     std::string interval_;
+    std::string config_ = "/dev/null";
 };
 
 // The `--pub EP --api EP` flags for a broker.

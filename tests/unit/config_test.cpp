@@ -1,5 +1,6 @@
 // Tests of lib/config: the committed files, defaults, and every kind of bad input.
 #include "config.hpp"
+#include "curve.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -117,4 +118,36 @@ TEST_CASE("a missing file is an error") {
                       "/nonexistent/node.toml:0: cannot open the file");
     CHECK_THROWS_WITH(find_config("/nonexistent/x.toml", "node.toml"),
                       Catch::Contains("no such config file (--config)"));
+}
+
+TEST_CASE("[security]: CURVE keys are checked, node keys bound to names") {
+    std::vector<std::string> w;
+    const auto b = curve_keypair(), n1 = curve_keypair(), r = curve_keypair();
+    auto path =
+        temp_file("[security]\ncurve_secret_key = \"" + b.secret_key + "\"\nsubscribers = [\"" +
+                  r.public_key + "\"]\n[security.nodes]\nn1 = \"" + n1.public_key + "\"\n");
+    const auto c = load_broker_config(path, w);
+    CHECK(w.empty());
+    CHECK(c.curve_secret_key == b.secret_key);
+    CHECK(c.curve_nodes.at(n1.public_key) == "n1");
+    CHECK(c.curve_subscribers == std::vector<std::string>{r.public_key});
+    path = temp_file("[security]\n\ncurve_secret_key = \"not a key\"\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w),
+                      path + ":3: 'security.curve_secret_key' must be a CURVE key: 40 characters "
+                             "of Z85");
+    path = temp_file("[security]\ncurve_secret_key = \"" + b.secret_key +
+                     "\"\n[security.nodes]\nn1 = \"" + n1.public_key + "\"\nn2 = \"" +
+                     n1.public_key + "\"\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w),
+                      Catch::Contains("': this key is already bound to another node"));
+    path = temp_file("[security]\ncurve_secret_key = \"" + n1.secret_key + "\"\n");
+    CHECK_THROWS_WITH(
+        load_node_config(path, w),
+        Catch::Contains("'security.curve_secret_key' and 'security.broker_public_key' "
+                        "go together"));
+    path = temp_file("[security]\ncurve_secret_key = \"" + n1.secret_key +
+                     "\"\nbroker_public_key = \"" + b.public_key + "\"\n");
+    const auto node = load_node_config(path, w);
+    CHECK(node.curve.enabled());
+    CHECK(node.curve.broker_public_key == b.public_key);
 }

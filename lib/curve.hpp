@@ -1,0 +1,36 @@
+// CURVE security (libzmq with libsodium): keys in libzmq's Z85 text (40 characters) and the
+// socket options of a CURVE server (the broker) and of its clients (om-pub, om-sub).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <zmq.hpp>
+
+namespace om {
+
+struct CurveKeypair {
+    std::string public_key, secret_key;
+};
+
+// A new random keypair; throws std::runtime_error when libzmq was built without CURVE.
+CurveKeypair curve_keypair();
+
+// The public key of a secret key; throws std::runtime_error when it is not a valid key.
+std::string curve_public_of(const std::string& secret_key);
+
+// True when text is a Z85 key: 40 characters that decode to 32 bytes.
+bool valid_curve_key(std::string_view text);
+
+// The Z85 text of a 32-byte binary key (as a ZAP request carries it).
+std::string curve_z85(std::string_view binary_key);
+
+// Makes s a CURVE server with this secret key; its clients are checked by the ZAP handler
+// under `domain`. To be called before bind.
+void curve_server(zmq::socket_t& s, const std::string& secret_key, const std::string& domain);
+
+// Makes s a CURVE client with its own secret key, talking to the server of that public key.
+// To be called before connect.
+void curve_client(zmq::socket_t& s, const std::string& secret_key,
+                  const std::string& server_public_key);
+
+} // namespace om

@@ -48,10 +48,12 @@ TEST_CASE("CURVE: node keys write their own node only - readers need a key", "[s
     write_file(reader_conf, client_toml(reader, bk.public_key));
     const auto status = run({sub_bin(), "status", "--config", reader_conf, "--pub", broker.pub,
                              "--api", broker.api, "--filter", "monitor.nodes.n1.frozen"});
+    INFO("om-sub status: " << status.err);
     CHECK(status.code == 0);
     CHECK(status.out == "0\n");
     const auto plain = run({sub_bin(), "status", "--config", "/dev/null", "--pub", broker.pub,
                             "--api", broker.api, "--connect-timeout", "1s"});
+    INFO("plain om-sub status: " << plain.err);
     CHECK(plain.code == 3);
 
     // The pub socket is CURVE too: a node key reads the stream.

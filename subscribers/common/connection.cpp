@@ -48,6 +48,14 @@ std::optional<std::vector<std::string>> Connection::api_call(const json& request
     return frames;
 }
 
+std::optional<json> Connection::ping() {
+    auto reply = api_call(json{{"op", "ping"}});
+    if (!reply || reply->empty()) return std::nullopt;
+    auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object() || h.value("status", "") != "ok") return std::nullopt;
+    return h;
+}
+
 void Connection::open_api() {
     api_.emplace(ctx_, zmq::socket_type::req);
     api_->set(zmq::sockopt::linger, 0);
@@ -74,11 +82,9 @@ bool Connection::connect(std::size_t index) {
     open_api();
 
     // Subscribe first, then ask where the broker stands: what comes after is live.
-    auto reply = api_call(json{{"op", "ping"}});
-    if (!reply || reply->empty()) return false;
-    auto h = json::parse((*reply)[0], nullptr, false);
-    if (!h.is_object() || h.value("status", "") != "ok") return false;
-    const auto epoch = h.value("epoch", std::uint64_t{0});
+    const auto h = ping();
+    if (!h) return false;
+    const auto epoch = h->value("epoch", std::uint64_t{0});
     last_heard_ = Clock::now();
     silent_but_answering_ = 0;
     bool replay = false;
@@ -99,7 +105,8 @@ bool Connection::connect(std::size_t index) {
             last_eseq_ = 0;
             replay = true;
         } else if (first_) {
-            last_eseq_ = h.value("eseq", std::uint64_t{0}); // a plain start follows what comes next
+            last_eseq_ =
+                h->value("eseq", std::uint64_t{0}); // a plain start follows what comes next
         } else {
             last_eseq_ = 0; // every event of the new run is new to us
             replay = true;
@@ -154,11 +161,9 @@ bool Connection::still_answers() {
     // has not yet read what the broker sent. A broker that answers a ping is kept; a lost
     // message, if any, shows in the sequence numbers. Twice silent in a row while it answers,
     // the subscription itself is broken: reconnect to the same broker.
-    auto reply = api_call(json{{"op", "ping"}});
-    if (!reply || reply->empty()) return false;
-    const auto h = json::parse((*reply)[0], nullptr, false);
-    if (!h.is_object() || h.value("status", "") != "ok") return false;
-    if (h.value("epoch", std::uint64_t{0}) != epoch_) {
+    const auto h = ping();
+    if (!h) return false;
+    if (h->value("epoch", std::uint64_t{0}) != epoch_) {
         failover("broker epoch changed (broker restarted)", true);
         return true;
     }

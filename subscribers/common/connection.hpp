@@ -86,6 +86,8 @@ class Connection {
                        bool replayed);
     const std::string* matching_prefix(const std::string& topic) const;
     // Reconnects, to the next broker of the list unless same_broker.
+    // The api's answer to a ping ({"status":"ok","epoch",...}); nullopt on no or bad answer.
+    std::optional<json> ping();
     // A fresh REQ socket to the current broker's api.
     void open_api();
     void failover(const std::string& why, bool same_broker = false);

@@ -25,15 +25,28 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// An XPUB socket that hands every subscription up, so that the publisher can wait for them.
+zmq::socket_t xpub(zmq::context_t& ctx) {
+    zmq::socket_t s(ctx, zmq::socket_type::xpub);
+    s.set(zmq::sockopt::xpub_verbose, 1);
+    s.set(zmq::sockopt::sndhwm, 0);
+    return s;
+}
+
+// Waits until n subscriptions have reached pub (made by xpub()): the start of a run.
+void await_subscriptions(zmq::socket_t& pub, int n) {
+    zmq::message_t m;
+    for (int i = 0; i < n;)
+        if (pub.recv(m) && m.size() > 0 && m.data<char>()[0] == 1) ++i;
+}
+
 // Raw libzmq: one PUB, `subs` SUB threads, n messages of the given frames over ipc. Returns
 // the messages/s each subscriber received (all of them: the high-water marks are unlimited).
 double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::string>& frames) {
     zmq::context_t ctx(2);
-    zmq::socket_t pub(ctx, zmq::socket_type::pub);
-    pub.set(zmq::sockopt::sndhwm, 0);
+    auto pub = xpub(ctx);
     const auto ep = dir.ipc("raw-" + std::to_string(subs) + "-" + std::to_string(frames.size()));
     pub.bind(ep);
-    std::atomic<int> ready{0};
     std::vector<double> rates(static_cast<std::size_t>(subs));
     std::vector<std::thread> threads;
     for (int i = 0; i < subs; ++i) {
@@ -43,7 +56,6 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
             sub.set(zmq::sockopt::subscribe, "");
             sub.connect(ep);
             zmq::message_t m;
-            ++ready;
             while (sub.recv(m) && m.more()) {
             } // the first message starts the clock
             const auto t0 = Clock::now();
@@ -53,9 +65,7 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
         });
     }
     // Every subscriber connected, then the run.
-    while (ready < subs)
-        std::this_thread::yield();
-    std::this_thread::sleep_for(100ms); // let the subscriptions reach the publisher
+    await_subscriptions(pub, subs);
     for (long k = 0; k < n; ++k)
         for (std::size_t f = 0; f < frames.size(); ++f)
             pub.send(zmq::buffer(frames[f]),
@@ -73,19 +83,17 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
 // om-pub would be, read by one SUB. Returns the messages/s the subscriber received.
 double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>& three) {
     zmq::context_t ctx(1), sender_ctx(1);
-    zmq::socket_t in(ctx, zmq::socket_type::router), pub(ctx, zmq::socket_type::pub);
+    zmq::socket_t in(ctx, zmq::socket_type::router);
+    auto pub = xpub(ctx);
     in.set(zmq::sockopt::rcvhwm, 0);
-    pub.set(zmq::sockopt::sndhwm, 0);
     in.bind(dir.ipc("fwd-in"));
     pub.bind(dir.ipc("fwd-pub"));
-    std::atomic<bool> ready{false};
     double rate = 0;
     std::thread sub_thread([&] {
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::rcvhwm, 0);
         sub.set(zmq::sockopt::subscribe, "");
         sub.connect(dir.ipc("fwd-pub"));
-        ready = true;
         zmq::message_t m;
         while (sub.recv(m) && m.more()) {
         }
@@ -94,9 +102,7 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
             if (sub.recv(m) && !m.more()) ++k;
         rate = double(n - 1) / seconds_since(t0);
     });
-    while (!ready)
-        std::this_thread::yield();
-    std::this_thread::sleep_for(100ms); // let the subscription reach the publisher
+    await_subscriptions(pub, 1);
     std::thread sender([&] {
         zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
         d.set(zmq::sockopt::sndhwm, 0); // and the default linger: every message delivered
@@ -381,11 +387,12 @@ int main(int argc, char** argv) {
             node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t0) + "}");
         });
         // The same pacing over one raw PUB->SUB hop, same process: the floor of a hop here.
-        zmq::socket_t rpub(ctx, zmq::socket_type::pub), rsub(ctx, zmq::socket_type::sub);
+        auto rpub = xpub(ctx);
+        zmq::socket_t rsub(ctx, zmq::socket_type::sub);
         rpub.bind(dir.ipc("raw-lat"));
         rsub.set(zmq::sockopt::subscribe, "");
         rsub.connect(dir.ipc("raw-lat"));
-        std::this_thread::sleep_for(200ms);
+        await_subscriptions(rpub, 1);
         const std::string payload(300, 'x');
         auto raw_lat = paced_latency(
             rsub, n, [&](long long) { rpub.send(zmq::buffer(payload), zmq::send_flags::none); });

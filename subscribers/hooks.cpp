@@ -181,6 +181,7 @@ int run_hooks(const HooksOptions& o) {
     while (!g_stop) {
         conn.poll(runner.busy() ? Millis(5) : Millis(200), runner.fds());
         runner.service();
+        cursor.flush();
         const auto now = std::chrono::steady_clock::now();
         if (now >= next_check) {
             next_check = now + std::chrono::seconds(1);
@@ -206,6 +207,7 @@ int run_hooks(const HooksOptions& o) {
             }
         }
     }
+    cursor.flush();
     log("stopping; " + std::to_string(runner.stats().started) + " started, " +
         std::to_string(runner.stats().dropped) + " dropped");
     return 0;

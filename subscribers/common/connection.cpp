@@ -413,9 +413,6 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         if (handled > 0) return;
         for (std::size_t i = 1; i < items.size(); ++i)
             if (items[i].revents) return;
-        if (handled > 0) return;
-        for (std::size_t i = 1; i < items.size(); ++i)
-            if (items[i].revents) return;
     } while (Clock::now() < deadline);
 }
 

@@ -51,7 +51,7 @@ void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs) {
     }
     done_.insert(seq);
     advance();
-    save();
+    dirty_ = true;
 }
 
 void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
@@ -62,7 +62,7 @@ void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
     pending_.erase(it);
     done_.insert(seq);
     advance();
-    save();
+    dirty_ = true;
 }
 
 void Cursor::skip_to(std::uint64_t epoch, std::uint64_t seq) {
@@ -73,7 +73,7 @@ void Cursor::skip_to(std::uint64_t epoch, std::uint64_t seq) {
             delivered_.insert(s);
         }
     advance();
-    save();
+    dirty_ = true;
 }
 
 void Cursor::advance() {
@@ -83,6 +83,12 @@ void Cursor::advance() {
         delivered_.erase(seq_ + 1);
         ++seq_;
     }
+}
+
+void Cursor::flush() {
+    if (!dirty_) return;
+    save();
+    dirty_ = false;
 }
 
 void Cursor::save() const {

@@ -2,7 +2,8 @@
 // loses nor repeats them. `seq` is the last event sequence of `epoch` up to which every
 // event is handled; `done` holds the handled ones above it (hooks finish out of order).
 // The file is replaced atomically (write, then rename), so a killed runner leaves either
-// the old cursor or the new one, never a torn file.
+// the old cursor or the new one, never a torn file. Changes are written by flush(), which
+// the runner calls once per pass of its loop: one write for a batch of finished hooks.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,9 @@ class Cursor {
     void finish(std::uint64_t epoch, std::uint64_t seq);
     // Events up to seq are gone (older than the replay window): nothing to wait for.
     void skip_to(std::uint64_t epoch, std::uint64_t seq);
+    // Writes the cursor file if anything changed since the last write. Throws when it
+    // cannot be written.
+    void flush();
 
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
@@ -36,6 +40,7 @@ class Cursor {
     void switch_epoch(std::uint64_t epoch);
     void advance();
     void save() const;
+    bool dirty_ = false;
 
     std::string path_;
     std::uint64_t epoch_ = 0, seq_ = 0;

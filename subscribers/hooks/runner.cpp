@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ Runner::~Runner() {
     for (auto& r : running_) {
         if (r->in_fd >= 0) ::close(r->in_fd);
         if (r->err_fd >= 0) ::close(r->err_fd);
+        if (r->pidfd >= 0) ::close(r->pidfd);
     }
 }
 
@@ -131,6 +133,9 @@ void Runner::start(Job job) {
     r->pid = pid;
     r->in_fd = in[1];
     r->err_fd = err[0];
+    // A hook's stderr reaches EOF before the hook can be reaped; its pidfd wakes the loop
+    // exactly when it can, which is what keeps a slot from idling until the next tick.
+    r->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     r->start = Clock::now();
     ++stats_.started;
     running_.push_back(std::move(r));
@@ -214,6 +219,7 @@ void Runner::service() {
                     r.err_tail.append(buf, static_cast<std::size_t>(n));
                 ::close(r.err_fd);
             }
+            if (r.pidfd >= 0) ::close(r.pidfd);
             auto done = std::move(running_[i]);
             running_.erase(running_.begin() + static_cast<long>(i));
             finish(*done, status);
@@ -230,8 +236,10 @@ void Runner::service() {
 
 std::vector<int> Runner::fds() const {
     std::vector<int> out;
-    for (const auto& r : running_)
+    for (const auto& r : running_) {
+        if (r->pidfd >= 0) out.push_back(r->pidfd);
         if (r->err_fd >= 0) out.push_back(r->err_fd);
+    }
     return out;
 }
 

@@ -43,7 +43,8 @@ class Runner {
     void submit(Job job);
     // Feeds stdin, reads stderr, reaps, enforces timeouts, starts queued jobs.
     void service();
-    // Descriptors worth waking up for (stderr pipes: EOF when a hook ends).
+    // Descriptors worth waking up for: each hook's pidfd (readable once it has exited)
+    // and its stderr pipe.
     std::vector<int> fds() const;
     bool busy() const { return !running_.empty() || !queue_.empty(); }
     void set_limits(std::size_t concurrency, std::size_t queue);
@@ -56,6 +57,7 @@ class Runner {
         Job job;
         pid_t pid = -1;
         int in_fd = -1, err_fd = -1;
+        int pidfd = -1; // -1 where pidfds are not available: then the caller's timeout reaps
         std::size_t written = 0;
         std::string err_tail;
         Clock::time_point start;

@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <poll.h>
 #include <spawn.h>
 #include <sstream>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -62,6 +64,32 @@ int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
 int decode(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+// Reaps `pid` if it exits within `timeout` and returns its raw wait status. A pidfd makes
+// the wake-up exact, which the start-to-exit benchmarks need; polling waitpid is the
+// fallback where pidfds are not available.
+std::optional<int> reap(int pid, std::chrono::milliseconds timeout) {
+    int st = 0;
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (true) {
+            if (::waitpid(pid, &st, WNOHANG) == pid) break;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() < 0) {
+                ::close(pidfd);
+                return std::nullopt;
+            }
+            pollfd p{pidfd, POLLIN, 0};
+            ::poll(&p, 1, static_cast<int>(left.count()) + 1);
+        }
+        ::close(pidfd);
+        return st;
+    }
+    if (eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, timeout)) return st;
+    return std::nullopt;
+}
 } // namespace
 
 Process::Process(std::vector<std::string> argv, std::string log, std::vector<std::string> env) {
@@ -94,7 +122,8 @@ bool Process::running() {
 }
 
 std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
-    eventually([&] { return !running(); }, timeout);
+    if (status_) return status_;
+    if (const auto st = reap(pid_, timeout)) status_ = decode(*st);
     return status_;
 }
 
@@ -107,14 +136,12 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
     ::close(ofd);
     ::close(efd);
     RunResult r;
-    int st = 0;
-    const bool done = eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, timeout);
-    if (!done) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &st, 0);
-        r.code = -1;
+    if (const auto st = reap(pid, timeout)) {
+        r.code = decode(*st);
     } else {
-        r.code = decode(st);
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        r.code = -1;
     }
     r.out = read_file(out);
     r.err = read_file(err);

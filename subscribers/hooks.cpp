@@ -146,6 +146,7 @@ int run_hooks(const HooksOptions& o) {
     hooks::Runner runner(loaded.config.concurrency, loaded.config.queue,
                          [&](const std::string& l) { log(l); });
     runner.on_done = [&](const hooks::Job& j) { cursor.finish(j.epoch, j.seq); };
+    runner.on_reaped = [&] { cursor.flush(); }; // one write for the hooks reaped together
 
     Connection conn(copts);
     conn.on_notice = [&](const std::string& text) { log(text); };
@@ -176,6 +177,10 @@ int run_hooks(const HooksOptions& o) {
         std::cerr << unreachable_message(copts) << "\n";
         return kUnreachable;
     }
+    // From here on every event published is handled (live, or fetched from the replay
+    // window when a gap shows): tests and operators wait for this line.
+    log("connected to " + conn.broker().pub + ", broker epoch " + std::to_string(conn.epoch()) +
+        ", events after " + std::to_string(conn.last_event_seq()));
     auto mtime = std::filesystem::last_write_time(file);
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
@@ -185,6 +190,7 @@ int run_hooks(const HooksOptions& o) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= next_check) {
             next_check = now + std::chrono::seconds(1);
+            if (!runner.busy()) cursor.compact(); // idle: the snapshot alone is exact
             std::error_code ec;
             const auto m = std::filesystem::last_write_time(file, ec);
             if (!ec && m != mtime) {
@@ -208,6 +214,7 @@ int run_hooks(const HooksOptions& o) {
         }
     }
     cursor.flush();
+    cursor.compact();
     log("stopping; " + std::to_string(runner.stats().started) + " started, " +
         std::to_string(runner.stats().dropped) + " dropped");
     return 0;

@@ -68,6 +68,8 @@ class Connection {
     const Replica& replica() const { return replica_; }
     bool synced() const { return !options_.state || replica_.synced(); }
     std::uint64_t epoch() const { return epoch_; }
+    // The broker followed now (one of options.brokers).
+    const BrokerEndpoints& broker() const { return options_.brokers[current_]; }
     std::uint64_t last_event_seq() const { return last_eseq_; }
     // Counters for the verbs and the tests.
     std::uint64_t resyncs() const { return resyncs_; }

@@ -1,36 +1,106 @@
-// The hook runner's persisted cursor.
+// The hook runner's persisted cursor: handled ranges, a JSON snapshot and a journal.
 #include "cursor.hpp"
 
-#include <cstdio>
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <unistd.h>
+#include <vector>
 
 namespace om::hooks {
 
-Cursor::Cursor(std::string path) : path_(std::move(path)) {}
+namespace {
+// Journal lines between two snapshots while the runner is busy: a rename every few
+// thousand hooks, and a journal of a few tens of kilobytes at most.
+constexpr std::size_t kFoldEvery = 4096;
+
+// Parses "EPOCH FROM TO" (one journal line without its newline).
+bool parse_line(std::string_view line, std::uint64_t& epoch, std::uint64_t& from,
+                std::uint64_t& to) {
+    std::uint64_t* out[] = {&epoch, &from, &to};
+    const char* p = line.data();
+    const char* end = line.data() + line.size();
+    for (auto* v : out) {
+        while (p < end && *p == ' ')
+            ++p;
+        const auto r = std::from_chars(p, end, *v);
+        if (r.ec != std::errc() || r.ptr == p) return false;
+        p = r.ptr;
+    }
+    return p == end && from <= to;
+}
+
+std::string read_all(const std::string& path, bool& exists) {
+    std::ifstream in(path);
+    exists = static_cast<bool>(in);
+    std::stringstream ss;
+    if (in) ss << in.rdbuf();
+    return ss.str();
+}
+} // namespace
+
+Cursor::Cursor(std::string path) : path_(std::move(path)), journal_path_(path_ + ".journal") {}
+
+Cursor::~Cursor() {
+    if (journal_fd_ >= 0) ::close(journal_fd_);
+}
 
 bool Cursor::load() {
-    std::ifstream in(path_);
-    if (!in) return false;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-    if (!j.is_object() || !j.contains("epoch") || !j.contains("seq"))
-        throw std::runtime_error(path_ +
-                                 ": not a hook cursor (expected {\"epoch\",\"seq\",\"done\"})");
-    epoch_ = j["epoch"].get<std::uint64_t>();
-    seq_ = j["seq"].get<std::uint64_t>();
-    for (const auto& d : j.value("done", nlohmann::json::array()))
-        done_.insert(d.get<std::uint64_t>());
-    delivered_ = done_;
-    return true;
+    bool have_snapshot = false, have_journal = false;
+    const auto text = read_all(path_, have_snapshot);
+    if (have_snapshot) {
+        const auto j = nlohmann::json::parse(text, nullptr, false);
+        if (!j.is_object() || !j.contains("epoch") || !j.contains("seq") ||
+            !j["epoch"].is_number_unsigned() || !j["seq"].is_number_unsigned())
+            throw std::runtime_error(path_ +
+                                     ": not a hook cursor (expected {\"epoch\",\"seq\",\"done\"})");
+        epoch_ = j["epoch"].get<std::uint64_t>();
+        seq_ = j["seq"].get<std::uint64_t>();
+        for (const auto& d : j.value("done", nlohmann::json::array())) {
+            // [from, to]; a bare number is the format of earlier versions.
+            if (d.is_number_unsigned()) {
+                mark_done(d.get<std::uint64_t>(), d.get<std::uint64_t>());
+            } else if (d.is_array() && d.size() == 2 && d[0].is_number_unsigned() &&
+                       d[1].is_number_unsigned() && d[0] <= d[1]) {
+                mark_done(d[0].get<std::uint64_t>(), d[1].get<std::uint64_t>());
+            } else {
+                throw std::runtime_error(path_ + ": bad \"done\" entry " + d.dump());
+            }
+        }
+    }
+    const auto journal = read_all(journal_path_, have_journal);
+    std::size_t at = 0;
+    while (true) {
+        const auto nl = journal.find('\n', at);
+        if (nl == std::string::npos) break; // a torn last line: the runner died writing it
+        std::uint64_t epoch, from, to;
+        if (parse_line(std::string_view(journal).substr(at, nl - at), epoch, from, to)) {
+            if (!have_snapshot && epoch_ == 0) epoch_ = epoch;
+            // Lines of another epoch predate the snapshot's (a new epoch is always
+            // snapshotted before its first line).
+            if (epoch == epoch_) mark_done(from, to);
+        }
+        ++journal_lines_;
+        at = nl + 1;
+    }
+    last_delivered_ = done_.empty() ? seq_ : std::max(seq_, done_.rbegin()->second);
+    after_load_ = true;
+    return have_snapshot || journal_lines_ > 0;
 }
 
 bool Cursor::handled(std::uint64_t epoch, std::uint64_t seq) const {
-    return epoch == epoch_ && (seq <= seq_ || done_.count(seq));
+    if (epoch != epoch_) return false;
+    if (seq <= seq_) return true;
+    auto it = done_.upper_bound(seq);
+    if (it == done_.begin()) return false;
+    return seq <= std::prev(it)->second;
 }
 
 void Cursor::switch_epoch(std::uint64_t epoch) {
@@ -38,20 +108,75 @@ void Cursor::switch_epoch(std::uint64_t epoch) {
     epoch_ = epoch;
     seq_ = 0;
     done_.clear();
-    delivered_.clear();
     pending_.clear();
+    last_delivered_ = 0;
+    after_load_ = false;
+    unwritten_.clear();
+    snapshot_stale_ = true;
+}
+
+void Cursor::mark_done(std::uint64_t from, std::uint64_t to) {
+    if (to <= seq_) return;
+    from = std::max(from, seq_ + 1);
+    // Merge with the ranges it overlaps or touches, so that they stay disjoint and few.
+    auto it = done_.upper_bound(from);
+    if (it != done_.begin()) {
+        auto prev = std::prev(it);
+        if (prev->second + 1 >= from) {
+            from = prev->first;
+            to = std::max(to, prev->second);
+            it = done_.erase(prev);
+        }
+    }
+    while (it != done_.end() && it->first <= to + 1) {
+        to = std::max(to, it->second);
+        it = done_.erase(it);
+    }
+    if (from == seq_ + 1) {
+        seq_ = to; // no hole below: the cursor itself moves
+        return;
+    }
+    done_[from] = to;
+}
+
+void Cursor::record(std::uint64_t from, std::uint64_t to) {
+    mark_done(from, to);
+    // Journal line: "EPOCH FROM TO", the range of sequences handled (see cursor.hpp).
+    unwritten_ +=
+        std::to_string(epoch_) + " " + std::to_string(from) + " " + std::to_string(to) + "\n";
+}
+
+void Cursor::fill_holes_below(std::uint64_t seq) {
+    // Right after a load nothing is pending: a hole below the first event delivered is an
+    // event that will not come any more (older than the replay window).
+    std::uint64_t next = seq_ + 1;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> holes;
+    for (const auto& [from, to] : done_) {
+        if (from >= seq) break;
+        if (next < from) holes.emplace_back(next, from - 1);
+        next = std::max(next, to + 1);
+    }
+    if (next < seq) holes.emplace_back(next, seq - 1);
+    for (const auto& [from, to] : holes)
+        record(from, to);
 }
 
 void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs) {
     switch_epoch(epoch);
-    delivered_.insert(seq);
+    if (after_load_) {
+        fill_holes_below(seq);
+        after_load_ = false;
+    } else if (seq > last_delivered_ + 1) {
+        // Delivery is in sequence order: what was skipped will not come (older than the
+        // replay window, or before this runner's first start).
+        record(last_delivered_ + 1, seq - 1);
+    }
+    last_delivered_ = std::max(last_delivered_, seq);
     if (jobs > 0) {
         pending_[seq] += jobs;
         return;
     }
-    done_.insert(seq);
-    advance();
-    dirty_ = true;
+    record(seq, seq);
 }
 
 void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
@@ -60,39 +185,63 @@ void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
     if (it == pending_.end()) return;
     if (--it->second > 0) return;
     pending_.erase(it);
-    done_.insert(seq);
-    advance();
-    dirty_ = true;
-}
-
-void Cursor::skip_to(std::uint64_t epoch, std::uint64_t seq) {
-    switch_epoch(epoch);
-    for (auto s = seq_ + 1; s <= seq; ++s)
-        if (!pending_.count(s)) {
-            done_.insert(s);
-            delivered_.insert(s);
-        }
-    advance();
-    dirty_ = true;
-}
-
-void Cursor::advance() {
-    // The cursor moves over every handled event that follows it without a hole.
-    while (done_.count(seq_ + 1)) {
-        done_.erase(seq_ + 1);
-        delivered_.erase(seq_ + 1);
-        ++seq_;
-    }
+    record(seq, seq);
 }
 
 void Cursor::flush() {
-    if (!dirty_) return;
-    save();
-    dirty_ = false;
+    if (snapshot_stale_) {
+        compact();
+        return;
+    }
+    if (unwritten_.empty()) return;
+    open_journal();
+    std::size_t written = 0;
+    while (written < unwritten_.size()) {
+        const auto n =
+            ::write(journal_fd_, unwritten_.data() + written, unwritten_.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+            throw std::runtime_error(journal_path_ +
+                                     ": cannot append to the hook cursor: " + std::strerror(errno));
+        written += static_cast<std::size_t>(n);
+    }
+    journal_lines_ +=
+        static_cast<std::size_t>(std::count(unwritten_.begin(), unwritten_.end(), '\n'));
+    unwritten_.clear();
+    if (journal_lines_ >= kFoldEvery) compact();
 }
 
-void Cursor::save() const {
-    nlohmann::json j{{"epoch", epoch_}, {"seq", seq_}, {"done", done_}};
+void Cursor::compact() {
+    if (!snapshot_stale_ && journal_lines_ == 0 && unwritten_.empty()) return;
+    save_snapshot();
+    // Only once the snapshot holds everything may the journal go; a runner killed in
+    // between replays lines that change nothing.
+    if (journal_fd_ >= 0) {
+        if (::ftruncate(journal_fd_, 0) != 0)
+            throw std::runtime_error(journal_path_ +
+                                     ": cannot truncate the hook cursor: " + std::strerror(errno));
+    } else {
+        std::error_code ec;
+        std::filesystem::remove(journal_path_, ec);
+    }
+    journal_lines_ = 0;
+    unwritten_.clear();
+    snapshot_stale_ = false;
+}
+
+void Cursor::open_journal() {
+    if (journal_fd_ >= 0) return;
+    journal_fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (journal_fd_ < 0)
+        throw std::runtime_error(journal_path_ +
+                                 ": cannot open the hook cursor journal: " + std::strerror(errno));
+}
+
+void Cursor::save_snapshot() const {
+    auto done = nlohmann::json::array();
+    for (const auto& [from, to] : done_)
+        done.push_back({from, to});
+    const nlohmann::json j{{"epoch", epoch_}, {"seq", seq_}, {"done", done}};
     const auto tmp = path_ + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

@@ -1,14 +1,20 @@
 // Cursor: which events the hook runner has handled, persisted so that a restart neither
 // loses nor repeats them. `seq` is the last event sequence of `epoch` up to which every
-// event is handled; `done` holds the handled ones above it (hooks finish out of order).
-// The file is replaced atomically (write, then rename), so a killed runner leaves either
-// the old cursor or the new one, never a torn file. Changes are written by flush(), which
-// the runner calls once per pass of its loop: one write for a batch of finished hooks.
+// event is handled; `done` holds the handled ranges above it (hooks finish out of order).
+// An event that can no longer arrive (older than the broker's replay window) counts as
+// handled, so that the cursor never waits for it.
+//
+// Two files keep it: `path`, a JSON snapshot {"epoch", "seq", "done": [[from, to]...]},
+// replaced atomically (write, then rename), and `path.journal`, where each flush appends
+// one line "EPOCH FROM TO" per range handled since. A killed runner leaves a whole
+// snapshot and whole journal lines (a torn last line is ignored). Appending costs a
+// write(2); a rename costs a data flush on ext4, so the journal is folded into the
+// snapshot only every few thousand lines, at a new epoch, when the runner is idle, and at
+// exit: the snapshot alone is exact whenever the runner is idle.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 
 namespace om::hooks {
@@ -16,37 +22,52 @@ namespace om::hooks {
 class Cursor {
   public:
     explicit Cursor(std::string path);
+    ~Cursor();
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
 
-    // Loads the file; false when there is none (first start). Throws on a corrupt file.
+    // Loads the snapshot and replays the journal; false when there is neither (first
+    // start). Throws on a corrupt snapshot.
     bool load();
 
     // True when (epoch, seq) was handled already.
     bool handled(std::uint64_t epoch, std::uint64_t seq) const;
-    // An event delivered, with `jobs` executions to wait for (0: handled at once).
+    // An event delivered, with `jobs` executions to wait for (0: handled at once). Events
+    // arrive in sequence order, so the ones skipped before `seq` are gone for good.
     void begin(std::uint64_t epoch, std::uint64_t seq, int jobs);
     // One execution of (epoch, seq) finished.
     void finish(std::uint64_t epoch, std::uint64_t seq);
-    // Events up to seq are gone (older than the replay window): nothing to wait for.
-    void skip_to(std::uint64_t epoch, std::uint64_t seq);
-    // Writes the cursor file if anything changed since the last write. Throws when it
-    // cannot be written.
+
+    // Appends what changed to the journal (or folds it in, see above). Throws when the
+    // cursor cannot be written.
     void flush();
+    // Writes the snapshot and empties the journal, if the journal holds anything.
+    void compact();
 
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
     const std::string& path() const { return path_; }
+    // Ranges handled above seq (out of order, or lost), for tests and the log.
+    std::size_t ranges() const { return done_.size(); }
 
   private:
     void switch_epoch(std::uint64_t epoch);
-    void advance();
-    void save() const;
-    bool dirty_ = false;
+    void mark_done(std::uint64_t from, std::uint64_t to); // in memory only
+    void record(std::uint64_t from, std::uint64_t to);    // and in the next journal write
+    void fill_holes_below(std::uint64_t seq);
+    void save_snapshot() const;
+    void open_journal();
 
-    std::string path_;
+    std::string path_, journal_path_;
     std::uint64_t epoch_ = 0, seq_ = 0;
-    std::set<std::uint64_t> done_;         // handled, above seq_
-    std::set<std::uint64_t> delivered_;    // delivered, above seq_ (handled or not)
-    std::map<std::uint64_t, int> pending_; // seq -> executions still running or queued
+    std::map<std::uint64_t, std::uint64_t> done_; // from -> to, handled, above seq_, disjoint
+    std::map<std::uint64_t, int> pending_;        // seq -> executions still running or queued
+    std::uint64_t last_delivered_ = 0;            // highest sequence begun in this epoch
+    bool after_load_ = false;     // holes below the first event after a load may be lost events
+    std::string unwritten_;       // journal lines not yet appended
+    bool snapshot_stale_ = false; // a new epoch: the journal cannot describe it
+    int journal_fd_ = -1;
+    std::size_t journal_lines_ = 0;
 };
 
 } // namespace om::hooks

@@ -169,6 +169,7 @@ void Runner::finish(Running& r, int status) {
 
 void Runner::service() {
     const auto now = Clock::now();
+    bool reaped = false;
     for (std::size_t i = 0; i < running_.size();) {
         auto& r = *running_[i];
         if (r.in_fd >= 0) {      // stdin: as much as the pipe takes, then EOF
@@ -223,10 +224,12 @@ void Runner::service() {
             auto done = std::move(running_[i]);
             running_.erase(running_.begin() + static_cast<long>(i));
             finish(*done, status);
+            reaped = true;
             continue;
         }
         ++i;
     }
+    if (reaped && on_reaped) on_reaped();
     while (running_.size() < concurrency_ && !queue_.empty()) {
         Job j = std::move(queue_.front());
         queue_.pop_front();

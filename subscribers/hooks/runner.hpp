@@ -51,6 +51,9 @@ class Runner {
     const RunnerStats& stats() const { return stats_; }
 
     std::function<void(const Job&)> on_done;
+    // Called in service() after it reaped hooks and before it starts queued ones, so that
+    // what finished is recorded (the cursor) before anything new runs.
+    std::function<void()> on_reaped;
 
   private:
     struct Running {

@@ -66,9 +66,10 @@ std::unique_ptr<Process> start_hooks(const TempDir& dir, const BrokerProc& b,
                            "\"\ncursor = \"" + config + ".cursor\"\n" + hooks);
     auto p = std::make_unique<Process>(
         std::vector<std::string>{sub_bin(), "hooks", "--config", config}, config + ".err");
-    if (!eventually([&] { return read_file(log).find("started with") != std::string::npos; }))
+    if (!eventually([&] { return read_file(log).find("connected to") != std::string::npos; }))
         throw std::runtime_error("hooks did not start");
-    std::this_thread::sleep_for(300ms); // the subscription reaches the broker
+    // Connected: what is published from now on runs, live or recovered from the replay
+    // window should the subscription still be on its way.
     return p;
 }
 } // namespace
@@ -115,16 +116,29 @@ int main(int argc, char** argv) {
         zmq::context_t ctx(1);
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::subscribe, "event/lat/");
+        sub.set(zmq::sockopt::subscribe, "event/probe/");
         sub.connect(broker.pub);
-        std::this_thread::sleep_for(300ms);
+        // Probe events (no hook runs on them) until one arrives: the subscription is active.
+        // Probes still in flight are drained below, before each measured event.
+        const bool subscribed = eventually([&] {
+            node.event("probe");
+            zmq::message_t m;
+            if (!sub.recv(m, zmq::recv_flags::dontwait)) return false;
+            while (m.more())
+                (void)sub.recv(m); // the rest of that message
+            return true;
+        });
+        if (!subscribed) throw std::runtime_error("no probe event reached the subscriber");
         const int n = smoke ? 100 : 1000;
         std::map<std::string, double> published; // seq -> ts
         std::vector<double> received;            // the same event reaching a plain SUB
         for (int i = 0; i < n; ++i) {
             node.event("lat");
             std::vector<zmq::message_t> frames(3);
-            for (auto& f : frames)
-                (void)sub.recv(f);
+            do {
+                for (auto& f : frames)
+                    (void)sub.recv(f);
+            } while (frames[0].to_string_view().starts_with("event/probe/"));
             const auto now_us = double(realtime_ns()) / 1e3;
             const auto meta = json::parse(frames[1].to_string_view());
             const auto ts = json::parse(frames[2].to_string_view())["ts"].get<double>();

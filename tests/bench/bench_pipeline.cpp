@@ -25,26 +25,11 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// An XPUB socket that hands every subscription up, so that the publisher can wait for them.
-zmq::socket_t xpub(zmq::context_t& ctx) {
-    zmq::socket_t s(ctx, zmq::socket_type::xpub);
-    s.set(zmq::sockopt::xpub_verbose, 1);
-    s.set(zmq::sockopt::sndhwm, 0);
-    return s;
-}
-
-// Waits until n subscriptions have reached pub (made by xpub()): the start of a run.
-void await_subscriptions(zmq::socket_t& pub, int n) {
-    zmq::message_t m;
-    for (int i = 0; i < n;)
-        if (pub.recv(m) && m.size() > 0 && m.data<char>()[0] == 1) ++i;
-}
-
 // Raw libzmq: one PUB, `subs` SUB threads, n messages of the given frames over ipc. Returns
 // the messages/s each subscriber received (all of them: the high-water marks are unlimited).
 double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::string>& frames) {
     zmq::context_t ctx(2);
-    auto pub = xpub(ctx);
+    auto pub = bench::xpub(ctx);
     const auto ep = dir.ipc("raw-" + std::to_string(subs) + "-" + std::to_string(frames.size()));
     pub.bind(ep);
     std::vector<double> rates(static_cast<std::size_t>(subs));
@@ -65,7 +50,7 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
         });
     }
     // Every subscriber connected, then the run.
-    await_subscriptions(pub, subs);
+    bench::await_subscriptions(pub, subs);
     for (long k = 0; k < n; ++k)
         for (std::size_t f = 0; f < frames.size(); ++f)
             pub.send(zmq::buffer(frames[f]),
@@ -84,7 +69,7 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
 double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>& three) {
     zmq::context_t ctx(1), sender_ctx(1);
     zmq::socket_t in(ctx, zmq::socket_type::router);
-    auto pub = xpub(ctx);
+    auto pub = bench::xpub(ctx);
     in.set(zmq::sockopt::rcvhwm, 0);
     in.bind(dir.ipc("fwd-in"));
     pub.bind(dir.ipc("fwd-pub"));
@@ -102,7 +87,7 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
             if (sub.recv(m) && !m.more()) ++k;
         rate = double(n - 1) / seconds_since(t0);
     });
-    await_subscriptions(pub, 1);
+    bench::await_subscriptions(pub, 1);
     std::thread sender([&] {
         zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
         d.set(zmq::sockopt::sndhwm, 0); // and the default linger: every message delivered
@@ -125,6 +110,14 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
 
 // Sends n messages at 2,000/s with send(t0_ns) and waits for each on sub; returns the
 // latencies in microseconds.
+// Broker subscriptions are awaited with probe events (id "probe"): a subscriber takes
+// "event/probe/" too, the bench sends probes until each has one, and the measured loops
+// skip any probe still in flight.
+constexpr std::string_view kProbeTopic = "event/probe/";
+bool is_probe(const zmq::message_t& topic) {
+    return topic.to_string_view().starts_with(kProbeTopic);
+}
+
 template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long n, Send send) {
     std::vector<double> lat;
     const auto base = Clock::now();
@@ -137,11 +130,17 @@ template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long
         send(t_send);
         zmq::message_t m;
         zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+        bool probe = false; // a subscription probe still in flight: not the one sent
         while (true) {
             zmq::poll(&item, 1, std::chrono::milliseconds(100));
             if (!(item.revents & ZMQ_POLLIN)) break;
-            (void)sub.recv(m);
-            if (!m.more()) break;
+            bool first = true;
+            do {
+                (void)sub.recv(m);
+                if (first) probe = is_probe(m);
+                first = false;
+            } while (m.more());
+            if (!probe) break;
         }
         const auto t_recv =
             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -319,20 +318,28 @@ int main(int argc, char** argv) {
         std::vector<long> got(static_cast<std::size_t>(subs));
         std::vector<std::thread> threads;
         std::atomic<bool> stop{false};
+        std::vector<std::atomic<bool>> seen_probe(static_cast<std::size_t>(subs));
         for (int i = 0; i < subs; ++i) {
             threads.emplace_back([&, i] {
                 zmq::socket_t sub(ctx, zmq::socket_type::sub);
                 sub.set(zmq::sockopt::rcvhwm, 0);
                 sub.set(zmq::sockopt::subscribe, "event/bench/");
+                sub.set(zmq::sockopt::subscribe, std::string(kProbeTopic));
                 sub.connect(broker.pub);
-                ++ready;
                 zmq::message_t m;
                 long count = 0;
                 Clock::time_point t0;
                 sub.set(zmq::sockopt::rcvtimeo, 2000);
+                bool probe = false, first = true;
                 while (count < n && !stop) {
                     if (!sub.recv(m)) break;
+                    if (first) probe = is_probe(m);
+                    first = !m.more();
                     if (m.more()) continue; // count whole messages by their last frame
+                    if (probe) {
+                        if (!seen_probe[static_cast<std::size_t>(i)].exchange(true)) ++ready;
+                        continue;
+                    }
                     if (count++ == 0) t0 = Clock::now();
                 }
                 got[static_cast<std::size_t>(i)] = count;
@@ -340,9 +347,11 @@ int main(int argc, char** argv) {
                     count > 1 ? double(count - 1) / seconds_since(t0) : 0;
             });
         }
-        while (ready < subs)
-            std::this_thread::yield();
-        std::this_thread::sleep_for(200ms);
+        if (!eventually([&] {
+                node.send("event", "\"data\":{\"id\":\"probe\"}");
+                return ready == subs;
+            }))
+            throw std::runtime_error("probe events did not reach every subscriber");
         const double cpu0 = cpu_seconds(broker.proc->pid());
         // ~300-byte published event: the broker adds nodename, ts, kind and the monitor.
         const std::string pad(150, 'p');
@@ -380,19 +389,28 @@ int main(int argc, char** argv) {
         node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::subscribe, "event/lat/");
+        sub.set(zmq::sockopt::subscribe, std::string(kProbeTopic));
         sub.connect(broker.pub);
-        std::this_thread::sleep_for(200ms);
+        if (!eventually([&] {
+                node.send("event", "\"data\":{\"id\":\"probe\"}");
+                zmq::message_t m;
+                if (!sub.recv(m, zmq::recv_flags::dontwait)) return false;
+                while (m.more())
+                    (void)sub.recv(m);
+                return true;
+            }))
+            throw std::runtime_error("probe events did not reach the subscriber");
         const long n = smoke ? 1000 : 10000;
         auto lat = paced_latency(sub, n, [&](long long t0) {
             node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t0) + "}");
         });
         // The same pacing over one raw PUB->SUB hop, same process: the floor of a hop here.
-        auto rpub = xpub(ctx);
+        auto rpub = bench::xpub(ctx);
         zmq::socket_t rsub(ctx, zmq::socket_type::sub);
         rpub.bind(dir.ipc("raw-lat"));
         rsub.set(zmq::sockopt::subscribe, "");
         rsub.connect(dir.ipc("raw-lat"));
-        await_subscriptions(rpub, 1);
+        bench::await_subscriptions(rpub, 1);
         const std::string payload(300, 'x');
         auto raw_lat = paced_latency(
             rsub, n, [&](long long) { rpub.send(zmq::buffer(payload), zmq::send_flags::none); });

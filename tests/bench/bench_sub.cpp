@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
     {
         // A stand-in broker: REP answering ping, PUB sending numbered events.
         zmq::context_t ctx(1);
-        zmq::socket_t pub(ctx, zmq::socket_type::pub), api(ctx, zmq::socket_type::rep);
-        pub.set(zmq::sockopt::sndhwm, 0);
+        auto pub = bench::xpub(ctx);
+        zmq::socket_t api(ctx, zmq::socket_type::rep);
         const auto pub_ep = dir.ipc("fake-pub"), api_ep = dir.ipc("fake-api");
         pub.bind(pub_ep);
         api.bind(api_ep);
@@ -76,8 +76,7 @@ int main(int argc, char** argv) {
             }
         });
         api_thread.join();
-        // Wait for the subscription: ticks until the subscriber is surely connected.
-        std::this_thread::sleep_for(300ms);
+        bench::await_subscription_to(pub, "event/bench/");
         const std::string body =
             R"({"nodename":"n1","ts":1795830573.091956,"kind":"event","data":{"id":"bench","reason":"load","monitor":{"status":"idle","status_updated":1795830572.58},"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}})";
         const auto t0 = Clock::now();

@@ -1,4 +1,5 @@
-// Small helpers shared by the benchmark programs: timing loops, percentiles, smoke mode.
+// Small helpers shared by the benchmark programs: timing loops, percentiles, smoke mode,
+// publishers that know when their subscribers are there.
 #pragma once
 
 #include <algorithm>
@@ -6,7 +7,9 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
+#include <zmq.hpp>
 
 namespace bench {
 
@@ -50,6 +53,31 @@ inline bool report(const std::string& name, double value, const char* unit,
     std::printf("%-58s %12.3f %-8s %s%s\n", name.c_str(), value, unit, target.c_str(),
                 target.empty() ? "" : (ok ? "  ok" : "  MISSED"));
     return ok;
+}
+
+// An XPUB socket that hands every subscription up, so that the publisher can wait for them.
+inline zmq::socket_t xpub(zmq::context_t& ctx) {
+    zmq::socket_t s(ctx, zmq::socket_type::xpub);
+    s.set(zmq::sockopt::xpub_verbose, 1);
+    s.set(zmq::sockopt::sndhwm, 0);
+    return s;
+}
+
+// Waits until n subscriptions have reached pub (made by xpub()): the start of a run.
+inline void await_subscriptions(zmq::socket_t& pub, int n) {
+    zmq::message_t m;
+    for (int i = 0; i < n;)
+        if (pub.recv(m) && m.size() > 0 && m.data<char>()[0] == 1) ++i;
+}
+
+// Waits until a subscription that takes `topic` reaches pub (made by xpub()).
+inline void await_subscription_to(zmq::socket_t& pub, std::string_view topic) {
+    zmq::message_t m;
+    while (true) {
+        if (!pub.recv(m) || m.size() == 0 || m.data<char>()[0] != 1) continue;
+        const std::string_view prefix(m.data<char>() + 1, m.size() - 1);
+        if (topic.starts_with(prefix)) return;
+    }
 }
 
 } // namespace bench

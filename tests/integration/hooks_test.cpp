@@ -31,8 +31,18 @@ struct HooksProc {
     void start(std::vector<std::string> flags = {}) {
         std::vector<std::string> argv{sub_bin(), "hooks", "--config", config};
         argv.insert(argv.end(), flags.begin(), flags.end());
+        // The log is kept across restarts: wait for one more "connected to" line than before.
+        const auto connected = [&] {
+            const auto text = read_file(log);
+            std::size_t n = 0;
+            for (auto at = text.find("connected to"); at != std::string::npos;
+                 at = text.find("connected to", at + 1))
+                ++n;
+            return n;
+        };
+        const auto before = connected();
         proc = std::make_unique<Process>(argv, dir.file("hooks.err"));
-        if (!eventually([&] { return read_file(log).find("started with") != std::string::npos; }))
+        if (!eventually([&] { return connected() > before; }))
             throw std::runtime_error("hooks did not start: " + read_file(dir.file("hooks.err")));
     }
     std::string node_log() const { return read_file(log); }
@@ -214,6 +224,11 @@ TEST_CASE("hooks: nothing runs for old events at first start unless --catch-up",
     REQUIRE(eventually([&] { return lines_with(read_file(dir.file("rec")), "custom") == 1; }));
     hooks.proc->signal(SIGTERM);
     hooks.proc->wait(5s);
+    // The events before its first start are behind the cursor, not kept one by one.
+    const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
+    REQUIRE(c.is_object());
+    CHECK(c["seq"] == broker.stats()["eseq"]);
+    CHECK(c["done"].empty());
 
     TempDir dir2;
     const auto rec2 = recorder(dir2, "rec");

@@ -1,5 +1,5 @@
-// Tests of subscribers/hooks/cursor: what counts as handled, out-of-order completion, the
-// one write per flush, a new broker epoch, and a corrupt file.
+// Tests of subscribers/hooks/cursor: what counts as handled, out-of-order completion, lost
+// events, the snapshot and its journal, a new broker epoch, and a corrupt file.
 #include "hooks/cursor.hpp"
 
 #include <catch2/catch.hpp>
@@ -72,6 +72,59 @@ TEST_CASE("cursor: flush writes what changed, and a restart reads it back") {
     CHECK(again.seq() == 0);
     CHECK(again.handled(3, 2));
     CHECK_FALSE(again.handled(3, 1)); // it never finished: it runs again after a restart
+}
+
+TEST_CASE("cursor: events that will not come do not hold it back") {
+    CursorFile f;
+    Cursor c(f.path);
+    c.begin(5, 1000, 1); // a first start while the broker is at 999: nothing to wait for
+    CHECK(c.seq() == 999);
+    c.begin(5, 1005, 0); // 1001..1004 are gone (older than the replay window)
+    CHECK(c.handled(5, 1003));
+    CHECK(c.ranges() == 1);
+    c.finish(5, 1000);
+    CHECK(c.seq() == 1005);
+    CHECK(c.ranges() == 0); // nothing accumulates
+}
+
+TEST_CASE("cursor: handled events go to the journal, folded into the snapshot") {
+    CursorFile f;
+    const auto journal = f.path + ".journal";
+    {
+        Cursor c(f.path);
+        c.begin(4, 1, 0);
+        c.flush(); // a new epoch: a snapshot
+        c.begin(4, 2, 1);
+        c.begin(4, 3, 1);
+        c.finish(4, 3);
+        c.flush();
+        CHECK(fs::file_size(journal) > 0);
+        std::ofstream(journal, std::ios::app) << "4 2 "; // torn: the runner died mid-write
+    }
+    {
+        Cursor c(f.path);
+        REQUIRE(c.load());
+        CHECK(c.seq() == 1);
+        CHECK(c.handled(4, 3));
+        CHECK_FALSE(c.handled(4, 2));
+        c.compact();
+        CHECK((!fs::exists(journal) || fs::file_size(journal) == 0)); // folded in
+    }
+    Cursor again(f.path);
+    REQUIRE(again.load());
+    CHECK(again.handled(4, 3));
+    CHECK_FALSE(again.handled(4, 2));
+}
+
+TEST_CASE("cursor: after a restart, a hole below the first event is a lost event") {
+    CursorFile f;
+    std::ofstream(f.path) << R"({"epoch":9,"seq":10,"done":[12]})"
+                          << "\n"; // earlier format
+    Cursor c(f.path);
+    REQUIRE(c.load());
+    CHECK(c.handled(9, 12));
+    c.begin(9, 13, 0); // 11 was not replayed: too old
+    CHECK(c.seq() == 13);
 }
 
 TEST_CASE("cursor: a new broker epoch starts over") {

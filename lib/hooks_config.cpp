@@ -52,6 +52,16 @@ std::string where(const std::string& file, const toml::value& v) {
     return file + ":" + std::to_string(v.location().line());
 }
 
+// A duration key's value; throws ConfigError naming `at` (file:line: key).
+Millis duration_value(const toml::value& v, const std::string& at) {
+    if (!v.is_string()) throw ConfigError(at + " must be a duration such as \"30s\"");
+    try {
+        return parse_duration(v.as_string().str);
+    } catch (const DurationError& e) {
+        throw ConfigError(at + ": " + e.what());
+    }
+}
+
 // Reads one [hook.N] table; throws ConfigError naming file:line on a bad entry.
 HookConfig read_hook(const std::string& file, const std::string& key, const toml::value& t) {
     HookConfig h;
@@ -93,12 +103,13 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
             }
             if (h.command.empty()) throw ConfigError(at + " must not be empty");
         } else if (k == "timeout") {
-            try {
-                if (!v.is_string()) throw ConfigError(at + " must be a duration such as \"30s\"");
-                h.timeout = parse_duration(v.as_string().str);
-            } catch (const DurationError& e) {
-                throw ConfigError(at + ": " + e.what());
-            }
+            h.timeout = duration_value(v, at);
+        } else if (k == "retries") {
+            if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > 100)
+                throw ConfigError(at + " must be an integer from 0 to 100");
+            h.retries = static_cast<int>(v.as_integer());
+        } else if (k == "retry_delay") {
+            h.retry_delay = duration_value(v, at);
         } else if (k == "filter") {
             if (!v.is_string()) throw ConfigError(at + " must be a string");
             h.filter = v.as_string().str;

@@ -15,8 +15,10 @@ struct HookConfig {
     std::vector<std::string> events;  // else these ids
     std::vector<std::string> command; // argv, run without a shell
     Millis timeout{30000};
-    std::string filter; // filter grammar on the event message, "" for none
-    std::string where;  // file:line of the table, for logs
+    int retries = 0;          // runs again after a failure (exit != 0, signal, timeout)
+    Millis retry_delay{1000}; // before the first retry; doubled each time, at most 5 min
+    std::string filter;       // filter grammar on the event message, "" for none
+    std::string where;        // file:line of the table, for logs
 };
 
 struct HooksConfig {

@@ -184,7 +184,14 @@ int run_hooks(const HooksOptions& o) {
     auto mtime = std::filesystem::last_write_time(file);
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
-        conn.poll(runner.busy() ? Millis(5) : Millis(200), runner.fds());
+        // Running hooks are checked every 5 ms (timeouts, stdin); otherwise sleep until a
+        // message, a hook's exit, or the next retry.
+        Millis wait = runner.busy() ? Millis(5) : Millis(200);
+        if (const auto due = runner.next_retry())
+            wait =
+                std::clamp(std::chrono::duration_cast<Millis>(*due - hooks::Runner::Clock::now()),
+                           Millis(0), wait);
+        conn.poll(wait, runner.fds());
         runner.service();
         cursor.flush();
         const auto now = std::chrono::steady_clock::now();

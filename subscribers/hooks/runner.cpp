@@ -96,11 +96,13 @@ void Runner::start(Job job) {
 
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e)
-        if (std::strncmp(*e, "OM_EVENT_", 9) != 0) env.emplace_back(*e);
+        if (std::strncmp(*e, "OM_EVENT_", 9) != 0 && std::strncmp(*e, "OM_HOOK_", 8) != 0)
+            env.emplace_back(*e);
     env.push_back("OM_EVENT_ID=" + job.id);
     env.push_back("OM_EVENT_NODENAME=" + job.nodename);
     env.push_back("OM_EVENT_SEQ=" + std::to_string(job.seq));
     env.push_back("OM_EVENT_EPOCH=" + std::to_string(job.epoch));
+    env.push_back("OM_HOOK_ATTEMPT=" + std::to_string(job.attempt));
     std::vector<char*> envp, argv;
     for (auto& e : env)
         envp.push_back(e.data());
@@ -120,10 +122,10 @@ void Runner::start(Job job) {
         ::close(in[1]);
         ::close(err[0]);
         ++stats_.spawn_errors;
-        log_("hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) +
-             ":" + std::to_string(job.seq) + " cmd " + joined(job.hook->command) +
-             ": cannot execute: " + std::strerror(rc));
-        if (on_done) on_done(job);
+        const auto line = "hook " + job.hook->name + " event " + job.id + " seq " +
+                          std::to_string(job.epoch) + ":" + std::to_string(job.seq) + " cmd " +
+                          joined(job.hook->command) + ": cannot execute: " + std::strerror(rc);
+        log_(line + retry_or_done(job));
         return;
     }
     ::fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -145,12 +147,14 @@ void Runner::start(Job job) {
 void Runner::finish(Running& r, int status) {
     const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
     std::string outcome;
+    bool failed = true;
     if (r.killed) {
         outcome = "killed at timeout " + format_duration(r.job.hook->timeout);
         ++stats_.timed_out;
     } else if (WIFEXITED(status)) {
         outcome = "exit " + std::to_string(WEXITSTATUS(status));
-        if (WEXITSTATUS(status) != 0) ++stats_.failed;
+        failed = WEXITSTATUS(status) != 0;
+        if (failed) ++stats_.failed;
     } else if (WIFSIGNALED(status)) {
         outcome = "signal " + std::to_string(WTERMSIG(status));
         ++stats_.failed;
@@ -162,9 +166,40 @@ void Runner::finish(Running& r, int status) {
                 std::to_string(r.job.epoch) + ":" + std::to_string(r.job.seq) + " pid " +
                 std::to_string(r.pid) + " " + outcome + " in " + dur + " cmd " +
                 joined(r.job.hook->command);
+    if (r.job.hook->retries > 0)
+        line += " attempt " + std::to_string(r.job.attempt) + "/" +
+                std::to_string(r.job.hook->retries + 1);
     if (!r.err_tail.empty()) line += " stderr: " + last_lines(r.err_tail);
+    if (failed) {
+        log_(line + retry_or_done(r.job));
+        return;
+    }
     log_(line);
     if (on_done) on_done(r.job);
+}
+
+std::string Runner::retry_or_done(Job& job) {
+    if (job.attempt > job.hook->retries) {
+        if (on_done) on_done(job);
+        return "";
+    }
+    // Exponential backoff from retry_delay, capped: a hook that keeps failing is retried
+    // every 5 minutes at most, and an event waits in the cursor until its last attempt.
+    constexpr Millis kMaxDelay{300000};
+    Millis delay = job.hook->retry_delay;
+    for (int i = 1; i < job.attempt && delay < kMaxDelay; ++i)
+        delay *= 2;
+    delay = std::min(delay, kMaxDelay);
+    ++stats_.retried;
+    const auto note = "; retry in " + format_duration(delay);
+    ++job.attempt;
+    delayed_.emplace(Clock::now() + delay, std::move(job));
+    return note;
+}
+
+std::optional<Runner::Clock::time_point> Runner::next_retry() const {
+    if (delayed_.empty()) return std::nullopt;
+    return delayed_.begin()->first;
 }
 
 void Runner::service() {
@@ -230,6 +265,15 @@ void Runner::service() {
         ++i;
     }
     if (reaped && on_reaped) on_reaped();
+    // Due retries go ahead of the queue: their events are the oldest waiting.
+    const auto due_now = Clock::now();
+    std::vector<Job> due;
+    while (!delayed_.empty() && delayed_.begin()->first <= due_now) {
+        due.push_back(std::move(delayed_.begin()->second));
+        delayed_.erase(delayed_.begin());
+    }
+    queue_.insert(queue_.begin(), std::make_move_iterator(due.begin()),
+                  std::make_move_iterator(due.end()));
     while (running_.size() < concurrency_ && !queue_.empty()) {
         Job j = std::move(queue_.front());
         queue_.pop_front();

@@ -6,7 +6,10 @@
 // timeout the whole group is killed (SIGKILL). When `concurrency` executions run, new ones
 // wait in a queue of `queue`; when the queue is full the new execution is dropped, counted
 // and logged. Every execution is logged in the node log with the event, command, pid,
-// exit status or signal, duration and the last lines of its stderr.
+// exit status or signal, duration and the last lines of its stderr. A hook with `retries`
+// runs again after a failure (exit status not 0, a signal, its timeout, or a command that
+// cannot be executed), `retry_delay` later, the delay doubling each time (at most 5 min);
+// the job is done (on_done) after its last attempt.
 #pragma once
 
 #include "hooks_config.hpp"
@@ -14,7 +17,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -26,11 +31,12 @@ struct Job {
     std::string body; // the event message JSON
     std::string id, nodename;
     std::uint64_t epoch = 0, seq = 0;
+    int attempt = 1; // 1 the first run, then 2... for retries (OM_HOOK_ATTEMPT)
 };
 
 struct RunnerStats {
     std::uint64_t started = 0, finished = 0, failed = 0, timed_out = 0, dropped = 0,
-                  spawn_errors = 0;
+                  spawn_errors = 0, retried = 0;
 };
 
 class Runner {
@@ -47,6 +53,8 @@ class Runner {
     // and its stderr pipe.
     std::vector<int> fds() const;
     bool busy() const { return !running_.empty() || !queue_.empty(); }
+    // When the next retry is due, if one waits.
+    std::optional<Clock::time_point> next_retry() const;
     void set_limits(std::size_t concurrency, std::size_t queue);
     const RunnerStats& stats() const { return stats_; }
 
@@ -68,10 +76,14 @@ class Runner {
     };
     void start(Job job);
     void finish(Running& r, int status);
+    // After a failed attempt: schedules the next one and returns its note for the log
+    // line, or calls on_done and returns "" when no attempt is left.
+    std::string retry_or_done(Job& job);
 
     std::size_t concurrency_, queue_max_;
     std::function<void(const std::string&)> log_;
     std::deque<Job> queue_;
+    std::multimap<Clock::time_point, Job> delayed_; // retries, by due time
     std::vector<std::unique_ptr<Running>> running_;
     RunnerStats stats_;
 };

@@ -271,3 +271,48 @@ TEST_CASE("hooks: a broker restart - a reload on SIGHUP - bad entries skipped wi
     REQUIRE(eventually([&] { return lines_with(read_file(dir.file("b")), "custom") == 1; }));
     CHECK(lines_with(read_file(dir.file("a")), "custom") == 2);
 }
+
+TEST_CASE("hooks: a failed hook runs again after its retry delay, doubled, until its last attempt",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto attempts = dir.file("attempts");
+    const auto flaky = dir.file("flaky.sh"), doomed = dir.file("doomed.sh");
+    // Fails on its first two attempts, then succeeds.
+    write_file(flaky, "#!/bin/sh\necho \"flaky $OM_EVENT_SEQ $OM_HOOK_ATTEMPT\" >> " + attempts +
+                          "\n[ \"$OM_HOOK_ATTEMPT\" -ge 3 ]\n");
+    write_file(doomed, "#!/bin/sh\necho \"doomed $OM_HOOK_ATTEMPT\" >> " + attempts +
+                           "\necho 'no luck' >&2\nexit 7\n");
+    ::chmod(flaky.c_str(), 0755);
+    ::chmod(doomed.c_str(), 0755);
+    HooksProc hooks(dir, broker,
+                    "[hook.flaky]\nevents = \"custom\"\ncommand = \"" + flaky +
+                        "\"\nretries = 3\nretry_delay = \"50ms\"\n"
+                        "[hook.doomed]\nevents = \"custom\"\ncommand = \"" +
+                        doomed + "\"\nretries = 1\nretry_delay = \"20ms\"\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    REQUIRE(n1.cli({"emit", "custom"}).code == 0);
+    // Idle at last: every attempt made, the cursor past the event.
+    REQUIRE(eventually(
+        [&] {
+            const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
+            return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"] &&
+                   lines_with(read_file(attempts), "\n") == 5;
+        },
+        20s));
+    const auto seq = broker.stats()["eseq"].get<int>();
+    const auto runs = read_file(attempts);
+    for (int a = 1; a <= 3; ++a)
+        CHECK(lines_with(runs, "flaky " + std::to_string(seq) + " " + std::to_string(a) + "\n") ==
+              1);
+    CHECK(lines_with(runs, "doomed 1\n") == 1);
+    CHECK(lines_with(runs, "doomed 2\n") == 1);
+    const auto log = hooks.node_log();
+    CHECK(lines_with(log, "exit 1 ") == 2);
+    CHECK(lines_with(log, "attempt 1/4; retry in 50ms") == 1);
+    CHECK(lines_with(log, "attempt 2/4; retry in 100ms") == 1);
+    CHECK(lines_with(log, "attempt 3/4\n") == 1);
+    CHECK(lines_with(log, "exit 7 ") == 2);
+    CHECK(lines_with(log, "attempt 2/2 stderr: no luck\n") == 1); // the last: no retry
+}

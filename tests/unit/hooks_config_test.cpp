@@ -33,7 +33,7 @@ TEST_CASE("events take all - a list - or ids separated by spaces or commas") {
     TempToml t(
         "[hooks]\nconcurrency = 2\n[hook.1]\nevents = \"all\"\ncommand = \"/root/on_event\"\n"
         "[hook.2]\nevents = \"instance_thaw, hb_stale node_freeze\"\ncommand = [\"/bin/x\", \"a "
-        "b\"]\ntimeout = \"5s\"\n"
+        "b\"]\ntimeout = \"5s\"\nretries = 3\nretry_delay = \"250ms\"\n"
         "[hook.3]\nevents = [\"hb_stale\"]\ncommand = \"y\"\nfilter = \"data.svcname=ha1\"\n");
     std::vector<std::string> errors;
     auto c = load_hooks_config(t.path, errors);
@@ -45,6 +45,9 @@ TEST_CASE("events take all - a list - or ids separated by spaces or commas") {
           std::vector<std::string>{"instance_thaw", "hb_stale", "node_freeze"});
     CHECK(c.hooks[1].command == std::vector<std::string>{"/bin/x", "a b"});
     CHECK(c.hooks[1].timeout == Millis(5000));
+    CHECK(c.hooks[1].retries == 3);
+    CHECK(c.hooks[1].retry_delay == Millis(250));
+    CHECK(c.hooks[0].retries == 0); // by default a failed hook is not run again
     CHECK(c.hooks[2].filter == "data.svcname=ha1");
 }
 
@@ -53,12 +56,14 @@ TEST_CASE("bad hook entries are reported with file:line and skipped - the others
                "[hook.nocmd]\nevents = \"all\"\n"
                "[hook.badfilter]\nevents = \"all\"\ncommand = \"x\"\nfilter = \"a..b\"\n"
                "[hook.badtimeout]\nevents = \"all\"\ncommand = \"x\"\ntimeout = \"soon\"\n"
-               "[hook.typo]\nevents = \"all\"\ncomand = \"x\"\n");
+               "[hook.typo]\nevents = \"all\"\ncomand = \"x\"\n"
+               "[hook.badretries]\nevents = \"all\"\ncommand = \"x\"\nretries = -1\n"
+               "[hook.baddelay]\nevents = \"all\"\ncommand = \"x\"\nretry_delay = 5\n");
     std::vector<std::string> errors;
     auto c = load_hooks_config(t.path, errors);
     REQUIRE(c.hooks.size() == 1);
     CHECK(c.hooks[0].name == "hook.ok");
-    REQUIRE(errors.size() == 4);
+    REQUIRE(errors.size() == 6);
     for (const auto& e : errors) {
         CHECK(e.starts_with(t.path + ":"));
         CHECK(e.find("(hook skipped)") != std::string::npos);

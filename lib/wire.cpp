@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <simdjson.h>
 
 namespace om::wire {
@@ -91,10 +92,29 @@ json parse_user_value(std::string_view text) {
     return json(std::string(text));
 }
 
+namespace {
+// True when one of the 8 bytes of `w` needs escaping in a JSON string: a '"', a '\\' or a
+// control character (< 0x20). Exact as a whole (the classic "has a zero byte" test).
+bool word_needs_escape(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return (below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     std::size_t run = 0; // start of the current run of characters that need no escape
     for (std::size_t i = 0; i < s.size(); ++i) {
+        // Skip 8 plain bytes at a time: most strings (ids, names, padding) need no escape.
+        while (i + 8 <= s.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if (word_needs_escape(w)) break;
+            i += 8;
+        }
+        if (i >= s.size()) break;
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         out.append(s.data() + run, i - run);

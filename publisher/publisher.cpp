@@ -173,6 +173,9 @@ void Publisher::run(const std::atomic<bool>& stop_flag) {
     std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}};
     for (auto& up : uplinks_)
         items.push_back({up->socket().handle(), 0, ZMQ_POLLIN, 0});
+    const std::size_t monitors = items.size();
+    for (auto& up : uplinks_)
+        items.push_back({up->monitor().socket().handle(), 0, ZMQ_POLLIN, 0});
     auto next_beat = Clock::now() + config_.interval;
     while (!stop_flag.load()) {
         const auto timeout = std::max<long>(
@@ -198,6 +201,15 @@ void Publisher::run(const std::atomic<bool>& stop_flag) {
             while (uplinks_[i]->receive(req)) {
                 if (req.find("\"send_full\"") != std::string::npos) send_full(*uplinks_[i]);
             }
+        }
+        for (std::size_t i = 0; i < uplinks_.size(); ++i) {
+            if (!(items[monitors + i].revents & ZMQ_POLLIN) ||
+                !uplinks_[i]->monitor().reconnected())
+                continue;
+            // Connected again: most likely a restarted broker, which knows nothing of this
+            // node. The full now saves it waiting for the next ping to ask.
+            log_info("connected again to " + uplinks_[i]->endpoint() + ", full sent");
+            send_full(*uplinks_[i]);
         }
         if (Clock::now() >= next_beat) {
             refresh();

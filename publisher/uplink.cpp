@@ -6,7 +6,7 @@
 namespace om::publisher {
 
 Uplink::Uplink(zmq::context_t& ctx, const std::string& endpoint, const ClientCurve& curve)
-    : endpoint_(endpoint), socket_(ctx, zmq::socket_type::dealer) {
+    : endpoint_(endpoint), socket_(ctx, zmq::socket_type::dealer), monitor_(ctx, socket_) {
     if (curve.enabled()) curve_client(socket_, curve.secret_key, curve.broker_public_key);
     // Heartbeats queue while the connection is being made (the first full must not be
     // lost); past the high-water mark they are dropped and the broker asks for a full.

@@ -1,9 +1,12 @@
 // Uplink: the connection of om-pub to one broker's ingest endpoint (a DEALER socket).
 // Sends never block: with no broker connected, a heartbeat is dropped, and the broker asks
-// for a full when it sees the gap.
+// for a full when it sees the gap. A socket monitor tells when the connection is made
+// again (a broker restarted), so that the node sends its full at once rather than at its
+// next ping.
 #pragma once
 
 #include "config.hpp"
+#include "reconnect_monitor.hpp"
 
 #include <string>
 #include <zmq.hpp>
@@ -21,11 +24,13 @@ class Uplink {
     bool receive(std::string& out);
 
     zmq::socket_t& socket() { return socket_; }
+    ReconnectMonitor& monitor() { return monitor_; }
     const std::string& endpoint() const { return endpoint_; }
 
   private:
     std::string endpoint_;
     zmq::socket_t socket_;
+    ReconnectMonitor monitor_;
 };
 
 } // namespace om::publisher

@@ -67,7 +67,9 @@ void Connection::open_api() {
 bool Connection::connect(std::size_t index) {
     current_ = index;
     const auto& ep = options_.brokers[index];
+    sub_monitor_.reset(); // before the socket it watches
     sub_.emplace(ctx_, zmq::socket_type::sub);
+    sub_monitor_.emplace(ctx_, *sub_);
     sub_->set(zmq::sockopt::linger, 0);
     sub_->set(zmq::sockopt::rcvhwm,
               0); // the subscriber's own queue is not where loss should happen
@@ -173,6 +175,14 @@ bool Connection::still_answers() {
         failover("no message nor tick on the subscription while the broker answers", true);
     }
     return true;
+}
+
+void Connection::on_reconnect() {
+    const auto h = ping();
+    if (!h) return; // not answering yet: the silence rule takes over if it never does
+    last_heard_ = Clock::now();
+    if (h->value("epoch", std::uint64_t{0}) != epoch_)
+        failover("broker epoch changed (broker restarted)", true);
 }
 
 void Connection::failover(const std::string& why, bool same_broker) {
@@ -374,7 +384,8 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         const auto left = std::max<long>(
             0,
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-        std::vector<zmq::pollitem_t> items{{sub_->handle(), 0, ZMQ_POLLIN, 0}};
+        std::vector<zmq::pollitem_t> items{{sub_->handle(), 0, ZMQ_POLLIN, 0},
+                                           {sub_monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
         for (int fd : wake_fds)
             items.push_back({nullptr, fd, ZMQ_POLLIN, 0});
         try {
@@ -383,6 +394,10 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         } catch (const zmq::error_t& e) {
             if (e.num() == EINTR) return;
             throw;
+        }
+        if ((items[1].revents & ZMQ_POLLIN) && sub_monitor_->reconnected()) {
+            on_reconnect();
+            return;
         }
         // Drain what is ready, a bounded batch at a time; the caller gets control back
         // after a batch, so that it can act on what the messages asked for.
@@ -411,7 +426,7 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         }
         if (options_.state && !replica_.synced() && api_) snapshot();
         if (handled > 0) return;
-        for (std::size_t i = 1; i < items.size(); ++i)
+        for (std::size_t i = 2; i < items.size(); ++i) // the caller's descriptors
             if (items[i].revents) return;
     } while (Clock::now() < deadline);
 }

@@ -11,6 +11,7 @@
 
 #include "config.hpp"
 #include "duration.hpp"
+#include "reconnect_monitor.hpp"
 #include "replica.hpp"
 
 #include <functional>
@@ -96,11 +97,16 @@ class Connection {
     // After a silence: true when the broker still answers a ping in the same run (kept, or
     // resubscribed after a second silence); when it answers from a new run, resyncs with it.
     bool still_answers();
+    // sub_ connected again: resyncs at once if the broker answers from a new run.
+    void on_reconnect();
     void notice(const std::string& text);
 
     ConnectionOptions options_;
     zmq::context_t ctx_{1};
     std::optional<zmq::socket_t> sub_, api_;
+    // Tells when sub_ connected again: its broker may have restarted, and asking now
+    // beats waiting for the new run's first tick.
+    std::optional<ReconnectMonitor> sub_monitor_;
     std::size_t current_ = 0;
     Replica replica_;
     JsonParser parser_;

@@ -157,6 +157,28 @@ TEST_CASE("a node restart (new incarnation) leads to a full that replaces its da
     CHECK(broker.stats()["fulls"].get<int>() > fulls_before);
 }
 
+TEST_CASE("a restarted broker has the node's data again at once, not at its next ping",
+          "[pipeline]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s"); // no ping comes to the rescue
+    REQUIRE(n1.cli({"set", "app.version=2"}).code == 0);
+    const auto has_n1 = [&] {
+        auto s = broker.snapshot();
+        auto v = at(s, {"monitor", "nodes", "n1", "app", "version"});
+        return v && *v == 2;
+    };
+    REQUIRE(eventually(has_n1));
+    broker.proc->signal(SIGKILL);
+    REQUIRE(broker.proc->wait(5s).has_value());
+    broker.start(); // same endpoints, an empty state
+    REQUIRE(eventually(has_n1, 5s));
+    CHECK(eventually([&] {
+        return read_file(n1.log).find("connected again to " + broker.ingest + ", full sent") !=
+               std::string::npos;
+    }));
+}
+
 TEST_CASE("a lost delta or an unknown generation makes the broker ask for a full", "[pipeline]") {
     TempDir dir;
     BrokerProc broker(dir);

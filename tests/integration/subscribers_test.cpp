@@ -342,3 +342,31 @@ TEST_CASE("a broker restart during a wait resyncs and goes on", "[subscribers]")
     CHECK(r.code == 0);
     CHECK(r.err.find("epoch changed") != std::string::npos);
 }
+
+TEST_CASE("a subscriber given two brokers moves to the second when the first dies",
+          "[subscribers]") {
+    TempDir dir;
+    BrokerProc a(dir, "", "a"), b(dir, "", "b");
+    PubProc n1(dir, "n1", {a.ingest, b.ingest}, "200ms"); // a node heartbeats to both
+    for (const auto* br : {&a, &b})
+        REQUIRE(eventually([&] {
+            const auto s = br->snapshot();
+            return s.is_object() && s["monitor"]["nodes"].contains("n1");
+        }));
+    const auto snapshots = a.stats()["snapshots"].get<int>();
+    RunResult r;
+    std::thread w([&] {
+        r = run({sub_bin(), "wait", "--config", "/dev/null", "--pub", a.pub, "--api", a.api,
+                 "--pub", b.pub, "--api", b.api, "--filter", "monitor.nodes.n1.moved=yes",
+                 "--duration", "30s", "--verbose"},
+                40s);
+    });
+    // The wait follows the first broker; then that broker dies without a word.
+    REQUIRE(eventually([&] { return a.stats()["snapshots"].get<int>() >= snapshots + 1; }));
+    a.proc->signal(SIGKILL);
+    REQUIRE(a.proc->wait(5s).has_value());
+    REQUIRE(n1.cli({"set", "moved=yes"}).code == 0);
+    w.join();
+    CHECK(r.code == 0);
+    CHECK(r.err.find("connecting to " + b.pub) != std::string::npos);
+}

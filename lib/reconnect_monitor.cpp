@@ -1,0 +1,41 @@
+// ZMQ_EVENT_CONNECTED events of one socket, counted.
+#include "reconnect_monitor.hpp"
+
+#include <atomic>
+#include <cstring>
+#include <string>
+
+namespace om {
+
+namespace {
+// An inproc endpoint unique in the process, for one monitor's events.
+std::string monitor_endpoint() {
+    static std::atomic<std::uint64_t> next{0};
+    return "inproc://ombus-reconnect-monitor-" + std::to_string(next++);
+}
+} // namespace
+
+ReconnectMonitor::ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched)
+    : events_(ctx, zmq::socket_type::pair) {
+    const auto endpoint = monitor_endpoint();
+    if (zmq_socket_monitor(watched.handle(), endpoint.c_str(), ZMQ_EVENT_CONNECTED) != 0)
+        throw zmq::error_t();
+    events_.set(zmq::sockopt::linger, 0);
+    events_.connect(endpoint);
+}
+
+bool ReconnectMonitor::reconnected() {
+    bool again = false;
+    zmq::message_t event;
+    while (events_.recv(event, zmq::recv_flags::dontwait)) {
+        // A monitor event is two frames: [u16 event id, u32 value], then the endpoint.
+        std::uint16_t id = 0;
+        if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+        while (event.more())
+            (void)events_.recv(event, zmq::recv_flags::dontwait);
+        if (id == ZMQ_EVENT_CONNECTED && ++connects_ > 1) again = true;
+    }
+    return again;
+}
+
+} // namespace om

@@ -159,6 +159,21 @@ double cpu_seconds(int pid) {
     return double(ns) / 1e9;
 }
 
+// Resident memory of process pid in MiB, from /proc/PID/status (VmRSS).
+double rss_mib(int pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    while (f >> key) {
+        if (key == "VmRSS:") {
+            double kib = 0;
+            f >> kib;
+            return kib / 1024.0;
+        }
+        f.ignore(4096, '\n');
+    }
+    return 0;
+}
+
 // A node talking straight to the broker's ingest socket, as om-pub does.
 struct Node {
     zmq::socket_t s;
@@ -389,6 +404,8 @@ int main(int argc, char** argv) {
         if (subs == 1) bench::report("  ratio to the raw forwarder", rate / fwd, "x");
         bench::report("  received of sent", double(min_got) / double(n), "fraction");
         bench::report("  broker main-thread CPU per event", cpu_per_event * 1e6, "us");
+        bench::report("  broker resident memory after them (replay window 100,000 events)",
+                      rss_mib(broker.proc->pid()), "MiB");
     }
 
     // --- end-to-end latency at 2,000 events/s ---------------------------------------
@@ -451,6 +468,11 @@ int main(int argc, char** argv) {
                           " nodes x 50 services",
                       large * 1e6, "us");
         bench::report("  ratio large / small", large / small, "x", "<= 1.3", large / small <= 1.3);
+        bench::report("broker resident memory, 10 nodes x 50 services",
+                      rss_mib(small_rig.broker.proc->pid()), "MiB");
+        bench::report(std::string("broker resident memory, ") + (smoke ? "200" : "1000") +
+                          " nodes x 50 services",
+                      rss_mib(large_rig.broker.proc->pid()), "MiB");
     }
     return 0;
 }

@@ -22,7 +22,8 @@ CLI::App* add_wait(CLI::App& app, WaitOptions& o) {
     c->add_option("--event", o.event,
                   "Wait for an event message matching this condition instead (data.id=hb_stale)");
     c->add_option("--duration", o.duration,
-                  "Give up after this long, printing 'timeout' (default: wait forever)");
+                  "Give up after this long, printing 'timeout' (0: check the current state "
+                  "once; default: wait forever)");
     c->add_flag("--verbose", o.verbose, "Print the elapsed time on success");
     return c;
 }

@@ -62,6 +62,15 @@ TEST_CASE("the specification's example session", "[subscribers]") {
         run(sub(broker, {"wait", "--filter", "monitor.nodes.nuc-cva.frozen", "--duration", "1s"}));
     CHECK(timeout.code == 1);
     CHECK(timeout.err == "timeout\n");
+
+    // --duration 0: the current state, checked once (kubectl wait --timeout=0)
+    CHECK(
+        run(sub(broker, {"wait", "--filter", "monitor.nodes.nuc-cva.frozen=0", "--duration", "0"}))
+            .code == 0);
+    auto once =
+        run(sub(broker, {"wait", "--filter", "monitor.nodes.nuc-cva.frozen=1", "--duration", "0"}));
+    CHECK(once.code == 1);
+    CHECK(once.err == "timeout\n");
 }
 
 TEST_CASE("status prints bare values - JSON objects and wildcard matches", "[subscribers]") {

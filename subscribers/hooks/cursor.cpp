@@ -12,7 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
-#include <vector>
 
 namespace om::hooks {
 
@@ -90,8 +89,10 @@ bool Cursor::load() {
         ++journal_lines_;
         at = nl + 1;
     }
-    last_delivered_ = done_.empty() ? seq_ : std::max(seq_, done_.rbegin()->second);
-    after_load_ = true;
+    // What ran before is either in done_ or was cut by the restart and will be delivered
+    // again; the gap rule of begin() then marks the holes below the first event delivered
+    // (events older than the replay window) as handled.
+    last_delivered_ = seq_;
     return have_snapshot || journal_lines_ > 0;
 }
 
@@ -110,7 +111,6 @@ void Cursor::switch_epoch(std::uint64_t epoch) {
     done_.clear();
     pending_.clear();
     last_delivered_ = 0;
-    after_load_ = false;
     unwritten_.clear();
     snapshot_stale_ = true;
 }
@@ -146,29 +146,11 @@ void Cursor::record(std::uint64_t from, std::uint64_t to) {
         std::to_string(epoch_) + " " + std::to_string(from) + " " + std::to_string(to) + "\n";
 }
 
-void Cursor::fill_holes_below(std::uint64_t seq) {
-    // Right after a load nothing is pending: a hole below the first event delivered is an
-    // event that will not come any more (older than the replay window).
-    std::uint64_t next = seq_ + 1;
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> holes;
-    for (const auto& [from, to] : done_) {
-        if (from >= seq) break;
-        if (next < from) holes.emplace_back(next, from - 1);
-        next = std::max(next, to + 1);
-    }
-    if (next < seq) holes.emplace_back(next, seq - 1);
-    for (const auto& [from, to] : holes)
-        record(from, to);
-}
-
 void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs) {
     switch_epoch(epoch);
-    if (after_load_) {
-        fill_holes_below(seq);
-        after_load_ = false;
-    } else if (seq > last_delivered_ + 1) {
+    if (seq > last_delivered_ + 1) {
         // Delivery is in sequence order: what was skipped will not come (older than the
-        // replay window, or before this runner's first start).
+        // replay window, or before this runner's first start). Ranges already done merge.
         record(last_delivered_ + 1, seq - 1);
     }
     last_delivered_ = std::max(last_delivered_, seq);

@@ -54,7 +54,6 @@ class Cursor {
     void switch_epoch(std::uint64_t epoch);
     void mark_done(std::uint64_t from, std::uint64_t to); // in memory only
     void record(std::uint64_t from, std::uint64_t to);    // and in the next journal write
-    void fill_holes_below(std::uint64_t seq);
     void save_snapshot() const;
     void open_journal();
 
@@ -62,10 +61,9 @@ class Cursor {
     std::uint64_t epoch_ = 0, seq_ = 0;
     std::map<std::uint64_t, std::uint64_t> done_; // from -> to, handled, above seq_, disjoint
     std::map<std::uint64_t, int> pending_;        // seq -> executions still running or queued
-    std::uint64_t last_delivered_ = 0;            // highest sequence begun in this epoch
-    bool after_load_ = false;     // holes below the first event after a load may be lost events
-    std::string unwritten_;       // journal lines not yet appended
-    bool snapshot_stale_ = false; // a new epoch: the journal cannot describe it
+    std::uint64_t last_delivered_ = 0; // highest sequence begun in this epoch (seq_ after load)
+    std::string unwritten_;            // journal lines not yet appended
+    bool snapshot_stale_ = false;      // a new epoch: the journal cannot describe it
     int journal_fd_ = -1;
     std::size_t journal_lines_ = 0;
 };

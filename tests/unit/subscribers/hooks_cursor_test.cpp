@@ -127,6 +127,21 @@ TEST_CASE("cursor: after a restart, a hole below the first event is a lost event
     CHECK(c.seq() == 13);
 }
 
+TEST_CASE("cursor: after a restart, an event cut by it is waited for again") {
+    CursorFile f;
+    std::ofstream(f.path) << R"({"epoch":9,"seq":10,"done":[[12,12]]})"
+                          << "\n";
+    Cursor c(f.path);
+    REQUIRE(c.load());
+    c.begin(9, 11, 1); // replayed: it was running when the runner died
+    c.begin(9, 13, 0); // 12 ran before the restart: not begun again
+    CHECK_FALSE(c.handled(9, 11));
+    CHECK(c.seq() == 10);
+    c.finish(9, 11);
+    CHECK(c.seq() == 13);
+    CHECK(c.ranges() == 0);
+}
+
 TEST_CASE("cursor: a new broker epoch starts over") {
     CursorFile f;
     Cursor c(f.path);

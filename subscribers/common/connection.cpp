@@ -163,13 +163,9 @@ bool Connection::still_answers() {
     // has not yet read what the broker sent. A broker that answers a ping is kept; a lost
     // message, if any, shows in the sequence numbers. Twice silent in a row while it answers,
     // the subscription itself is broken: reconnect to the same broker.
-    const auto h = ping();
-    if (!h) return false;
-    if (h->value("epoch", std::uint64_t{0}) != epoch_) {
-        failover("broker epoch changed (broker restarted)", true);
-        return true;
-    }
-    last_heard_ = Clock::now();
+    const auto run = ask_broker();
+    if (run == Run::gone) return false;
+    if (run == Run::new_run) return true;
     if (++silent_but_answering_ >= 2) {
         silent_but_answering_ = 0;
         failover("no message nor tick on the subscription while the broker answers", true);
@@ -177,12 +173,13 @@ bool Connection::still_answers() {
     return true;
 }
 
-void Connection::on_reconnect() {
+Connection::Run Connection::ask_broker() {
     const auto h = ping();
-    if (!h) return; // not answering yet: the silence rule takes over if it never does
+    if (!h) return Run::gone;
     last_heard_ = Clock::now();
-    if (h->value("epoch", std::uint64_t{0}) != epoch_)
-        failover("broker epoch changed (broker restarted)", true);
+    if (h->value("epoch", std::uint64_t{0}) == epoch_) return Run::same;
+    failover("broker epoch changed (broker restarted)", true);
+    return Run::new_run;
 }
 
 void Connection::failover(const std::string& why, bool same_broker) {
@@ -396,7 +393,9 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
             throw;
         }
         if ((items[1].revents & ZMQ_POLLIN) && sub_monitor_->reconnected()) {
-            on_reconnect();
+            // Its broker may have restarted: ask now rather than wait for the first tick.
+            // No answer yet: the silence rule takes over if none ever comes.
+            ask_broker();
             return;
         }
         // Drain what is ready, a bounded batch at a time; the caller gets control back

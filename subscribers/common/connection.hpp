@@ -97,8 +97,10 @@ class Connection {
     // After a silence: true when the broker still answers a ping in the same run (kept, or
     // resubscribed after a second silence); when it answers from a new run, resyncs with it.
     bool still_answers();
-    // sub_ connected again: resyncs at once if the broker answers from a new run.
-    void on_reconnect();
+    // Pings the current broker: gone (no answer), the same run (last heard now), or a new
+    // run, with which it resyncs at once (failover to the same broker).
+    enum class Run { gone, same, new_run };
+    Run ask_broker();
     void notice(const std::string& text);
 
     ConnectionOptions options_;

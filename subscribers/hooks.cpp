@@ -184,14 +184,7 @@ int run_hooks(const HooksOptions& o) {
     auto mtime = std::filesystem::last_write_time(file);
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
-        // Running hooks are checked every 5 ms (timeouts, stdin); otherwise sleep until a
-        // message, a hook's exit, or the next retry.
-        Millis wait = runner.busy() ? Millis(5) : Millis(200);
-        if (const auto due = runner.next_retry())
-            wait =
-                std::clamp(std::chrono::duration_cast<Millis>(*due - hooks::Runner::Clock::now()),
-                           Millis(0), wait);
-        conn.poll(wait, runner.fds());
+        conn.poll(runner.sleep_limit(), runner.fds()); // or a hook's exit wakes it
         runner.service();
         cursor.flush();
         const auto now = std::chrono::steady_clock::now();
@@ -222,8 +215,10 @@ int run_hooks(const HooksOptions& o) {
     }
     cursor.flush();
     cursor.compact();
-    log("stopping; " + std::to_string(runner.stats().started) + " started, " +
-        std::to_string(runner.stats().dropped) + " dropped");
+    const auto& st = runner.stats();
+    log("stopping; " + std::to_string(st.started) + " started, " + std::to_string(st.failed) +
+        " failed, " + std::to_string(st.timed_out) + " timed out, " + std::to_string(st.retried) +
+        " retried, " + std::to_string(st.dropped) + " dropped");
     return 0;
 }
 

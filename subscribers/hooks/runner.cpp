@@ -1,6 +1,7 @@
 // Spawning, feeding, watching and reaping hook processes.
 #include "runner.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -24,6 +25,12 @@ std::string last_lines(const std::string& tail) {
     for (auto& c : t)
         if (c == '\n') c = '|'; // one log line per execution
     return t;
+}
+
+// "hook NAME event ID seq EPOCH:SEQ": how every log line names an execution.
+std::string label(const Job& job) {
+    return "hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) +
+           ":" + std::to_string(job.seq);
 }
 
 std::string joined(const std::vector<std::string>& argv) {
@@ -63,9 +70,8 @@ void Runner::submit(Job job) {
         return;
     }
     ++stats_.dropped;
-    log_("hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) + ":" +
-         std::to_string(job.seq) + " dropped: queue full (" + std::to_string(queue_max_) +
-         " waiting, " + std::to_string(stats_.dropped) + " dropped so far)");
+    log_(label(job) + " dropped: queue full (" + std::to_string(queue_max_) + " waiting, " +
+         std::to_string(stats_.dropped) + " dropped so far)");
     if (on_done) on_done(job);
 }
 
@@ -122,9 +128,8 @@ void Runner::start(Job job) {
         ::close(in[1]);
         ::close(err[0]);
         ++stats_.spawn_errors;
-        const auto line = "hook " + job.hook->name + " event " + job.id + " seq " +
-                          std::to_string(job.epoch) + ":" + std::to_string(job.seq) + " cmd " +
-                          joined(job.hook->command) + ": cannot execute: " + std::strerror(rc);
+        const auto line = label(job) + " cmd " + joined(job.hook->command) +
+                          ": cannot execute: " + std::strerror(rc);
         log_(line + retry_or_done(job));
         return;
     }
@@ -162,10 +167,8 @@ void Runner::finish(Running& r, int status) {
     ++stats_.finished;
     char dur[32];
     std::snprintf(dur, sizeof dur, "%.1fms", ms);
-    auto line = "hook " + r.job.hook->name + " event " + r.job.id + " seq " +
-                std::to_string(r.job.epoch) + ":" + std::to_string(r.job.seq) + " pid " +
-                std::to_string(r.pid) + " " + outcome + " in " + dur + " cmd " +
-                joined(r.job.hook->command);
+    auto line = label(r.job) + " pid " + std::to_string(r.pid) + " " + outcome + " in " + dur +
+                " cmd " + joined(r.job.hook->command);
     if (r.job.hook->retries > 0)
         line += " attempt " + std::to_string(r.job.attempt) + "/" +
                 std::to_string(r.job.hook->retries + 1);
@@ -197,9 +200,11 @@ std::string Runner::retry_or_done(Job& job) {
     return note;
 }
 
-std::optional<Runner::Clock::time_point> Runner::next_retry() const {
-    if (delayed_.empty()) return std::nullopt;
-    return delayed_.begin()->first;
+Millis Runner::sleep_limit() const {
+    if (busy()) return Millis(5); // timeouts and stdin of running hooks, queued ones
+    if (delayed_.empty()) return Millis(200);
+    const auto until = std::chrono::duration_cast<Millis>(delayed_.begin()->first - Clock::now());
+    return std::clamp(until, Millis(0), Millis(200));
 }
 
 void Runner::service() {

@@ -19,7 +19,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -53,8 +52,9 @@ class Runner {
     // and its stderr pipe.
     std::vector<int> fds() const;
     bool busy() const { return !running_.empty() || !queue_.empty(); }
-    // When the next retry is due, if one waits.
-    std::optional<Clock::time_point> next_retry() const;
+    // How long the caller may wait for a message before calling service() again: 5 ms
+    // while hooks run or wait for a slot, else until the next retry is due (200 ms at most).
+    Millis sleep_limit() const;
     void set_limits(std::size_t concurrency, std::size_t queue);
     const RunnerStats& stats() const { return stats_; }
 

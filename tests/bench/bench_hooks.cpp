@@ -119,19 +119,11 @@ int main(int argc, char** argv) {
         zmq::context_t ctx(1);
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::subscribe, "event/lat/");
-        sub.set(zmq::sockopt::subscribe, "event/probe/");
+        sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
         sub.connect(broker.pub);
-        // Probe events (no hook runs on them) until one arrives: the subscription is active.
-        // Probes still in flight are drained below, before each measured event.
-        const bool subscribed = eventually([&] {
-            node.event("probe");
-            zmq::message_t m;
-            if (!sub.recv(m, zmq::recv_flags::dontwait)) return false;
-            while (m.more())
-                (void)sub.recv(m); // the rest of that message
-            return true;
-        });
-        if (!subscribed) throw std::runtime_error("no probe event reached the subscriber");
+        // No hook runs on probes; those still in flight are skipped below.
+        if (!bench::probe_until_received(sub, [&] { node.event("probe"); }))
+            throw std::runtime_error("no probe event reached the subscriber");
         const int n = smoke ? 100 : 1000;
         std::map<std::string, double> published; // seq -> ts
         std::vector<double> received;            // the same event reaching a plain SUB
@@ -141,7 +133,7 @@ int main(int argc, char** argv) {
             do {
                 for (auto& f : frames)
                     (void)sub.recv(f);
-            } while (frames[0].to_string_view().starts_with("event/probe/"));
+            } while (bench::is_probe(frames[0]));
             const auto now_us = double(realtime_ns()) / 1e3;
             const auto meta = json::parse(frames[1].to_string_view());
             const auto ts = json::parse(frames[2].to_string_view())["ts"].get<double>();

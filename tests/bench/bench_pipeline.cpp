@@ -110,14 +110,6 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
 
 // Sends n messages at 2,000/s with send(t0_ns) and waits for each on sub; returns the
 // latencies in microseconds.
-// Broker subscriptions are awaited with probe events (id "probe"): a subscriber takes
-// "event/probe/" too, the bench sends probes until each has one, and the measured loops
-// skip any probe still in flight.
-constexpr std::string_view kProbeTopic = "event/probe/";
-bool is_probe(const zmq::message_t& topic) {
-    return topic.to_string_view().starts_with(kProbeTopic);
-}
-
 template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long n, Send send) {
     std::vector<double> lat;
     const auto base = Clock::now();
@@ -137,7 +129,7 @@ template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long
             bool first = true;
             do {
                 (void)sub.recv(m);
-                if (first) probe = is_probe(m);
+                if (first) probe = bench::is_probe(m);
                 first = false;
             } while (m.more());
             if (!probe) break;
@@ -349,7 +341,7 @@ int main(int argc, char** argv) {
                 zmq::socket_t sub(ctx, zmq::socket_type::sub);
                 sub.set(zmq::sockopt::rcvhwm, 0);
                 sub.set(zmq::sockopt::subscribe, "event/bench/");
-                sub.set(zmq::sockopt::subscribe, std::string(kProbeTopic));
+                sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
                 sub.connect(broker.pub);
                 zmq::message_t m;
                 long count = 0;
@@ -358,7 +350,7 @@ int main(int argc, char** argv) {
                 bool probe = false, first = true;
                 while (count < n && !stop) {
                     if (!sub.recv(m)) break;
-                    if (first) probe = is_probe(m);
+                    if (first) probe = bench::is_probe(m);
                     first = !m.more();
                     if (m.more()) continue; // count whole messages by their last frame
                     if (probe) {
@@ -416,16 +408,10 @@ int main(int argc, char** argv) {
         node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::subscribe, "event/lat/");
-        sub.set(zmq::sockopt::subscribe, std::string(kProbeTopic));
+        sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
         sub.connect(broker.pub);
-        if (!eventually([&] {
-                node.send("event", "\"data\":{\"id\":\"probe\"}");
-                zmq::message_t m;
-                if (!sub.recv(m, zmq::recv_flags::dontwait)) return false;
-                while (m.more())
-                    (void)sub.recv(m);
-                return true;
-            }))
+        if (!bench::probe_until_received(
+                sub, [&] { node.send("event", "\"data\":{\"id\":\"probe\"}"); }))
             throw std::runtime_error("probe events did not reach the subscriber");
         const long n = smoke ? 1000 : 10000;
         auto lat = paced_latency(sub, n, [&](long long t0) {

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
             }
         });
         api_thread.join();
-        bench::await_subscription_to(pub, "event/bench/");
+        bench::await_subscriptions(pub, 1, "event/bench/");
         const std::string body =
             R"({"nodename":"n1","ts":1795830573.091956,"kind":"event","data":{"id":"bench","reason":"load","monitor":{"status":"idle","status_updated":1795830572.58},"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}})";
         const auto t0 = Clock::now();

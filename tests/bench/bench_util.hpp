@@ -63,21 +63,44 @@ inline zmq::socket_t xpub(zmq::context_t& ctx) {
     return s;
 }
 
-// Waits until n subscriptions have reached pub (made by xpub()): the start of a run.
-inline void await_subscriptions(zmq::socket_t& pub, int n) {
+// Waits until n subscriptions have reached pub (made by xpub()), counting only those that
+// take `topic` when one is given: the start of a run.
+inline void await_subscriptions(zmq::socket_t& pub, int n, std::string_view topic = {}) {
     zmq::message_t m;
-    for (int i = 0; i < n;)
-        if (pub.recv(m) && m.size() > 0 && m.data<char>()[0] == 1) ++i;
-}
-
-// Waits until a subscription that takes `topic` reaches pub (made by xpub()).
-inline void await_subscription_to(zmq::socket_t& pub, std::string_view topic) {
-    zmq::message_t m;
-    while (true) {
+    for (int i = 0; i < n;) {
         if (!pub.recv(m) || m.size() == 0 || m.data<char>()[0] != 1) continue;
         const std::string_view prefix(m.data<char>() + 1, m.size() - 1);
-        if (topic.starts_with(prefix)) return;
+        if (topic.empty() || topic.starts_with(prefix)) ++i;
     }
+}
+
+// A broker's PUB cannot tell when a subscription arrived, so benchmarks send probe events
+// (id "probe", on kProbeTopic) until their subscriber has one; measured loops skip the
+// probes still in flight.
+inline constexpr std::string_view kProbeTopic = "event/probe/";
+
+// True when a message's first frame is a probe's topic.
+inline bool is_probe(const zmq::message_t& topic_frame) {
+    return topic_frame.to_string_view().starts_with(kProbeTopic);
+}
+
+// Calls send_probe() every 2 ms until `sub` (subscribed to kProbeTopic) receives a whole
+// message, within `timeout`; false when none came.
+template <class Send>
+bool probe_until_received(zmq::socket_t& sub, Send send_probe,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        send_probe();
+        zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(2));
+        zmq::message_t m;
+        if (!sub.recv(m, zmq::recv_flags::dontwait)) continue;
+        while (m.more())
+            (void)sub.recv(m); // the rest of that message
+        return true;
+    }
+    return false;
 }
 
 } // namespace bench

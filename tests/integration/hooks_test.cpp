@@ -12,6 +12,15 @@ using namespace it;
 
 namespace {
 
+// How many times `needle` occurs in `text`.
+int lines_with(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+        ++n;
+    return n;
+}
+
 // A runner set up in `dir`: node.toml with the given hook tables, a log and a cursor.
 struct HooksProc {
     const TempDir& dir;
@@ -32,14 +41,7 @@ struct HooksProc {
         std::vector<std::string> argv{sub_bin(), "hooks", "--config", config};
         argv.insert(argv.end(), flags.begin(), flags.end());
         // The log is kept across restarts: wait for one more "connected to" line than before.
-        const auto connected = [&] {
-            const auto text = read_file(log);
-            std::size_t n = 0;
-            for (auto at = text.find("connected to"); at != std::string::npos;
-                 at = text.find("connected to", at + 1))
-                ++n;
-            return n;
-        };
+        const auto connected = [&] { return lines_with(read_file(log), "connected to"); };
         const auto before = connected();
         proc = std::make_unique<Process>(argv, dir.file("hooks.err"));
         if (!eventually([&] { return connected() > before; }))
@@ -57,14 +59,6 @@ std::string recorder(const TempDir& dir, const std::string& name) {
                    dir.file(name) + "\n");
     ::chmod(path.c_str(), 0755);
     return path;
-}
-
-int lines_with(const std::string& text, const std::string& needle) {
-    int n = 0;
-    for (std::size_t at = text.find(needle); at != std::string::npos;
-         at = text.find(needle, at + 1))
-        ++n;
-    return n;
 }
 
 } // namespace

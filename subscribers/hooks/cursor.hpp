@@ -47,7 +47,7 @@ class Cursor {
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
     const std::string& path() const { return path_; }
-    // Ranges handled above seq (out of order, or lost), for tests and the log.
+    // Ranges handled above seq (out of order, or lost); for the tests.
     std::size_t ranges() const { return done_.size(); }
 
   private:

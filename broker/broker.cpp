@@ -68,8 +68,9 @@ void Broker::event(const std::string& nodename, const std::string& id, json data
     stream_.publish_event(nodename, id, data.dump());
 }
 
-void Broker::event_text(const std::string& nodename, std::string_view id, const std::string& data) {
-    stream_.publish_event(nodename, id, data);
+void Broker::event_text(const std::string& nodename, std::string_view id, const std::string& data,
+                        std::uint64_t inc, std::uint64_t eid) {
+    stream_.publish_event(nodename, id, data, inc, eid);
 }
 
 void Broker::request_full(const std::string& route, const std::string& nodename,

@@ -213,7 +213,9 @@ void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
         w.set(Path{kHeartbeats, nodename, std::string("last")}, json(ts));
     } else { // event
         if (!w.empty()) sink_.patch(nodename, w);
-        publish_event(nodename, n, data);
+        std::uint64_t eid = 0; // optional: a publisher that does not number its events
+        if (msg["eid"].get_uint64().get(eid)) eid = 0;
+        publish_event(nodename, n, data, eid ? inc : 0, eid);
         return;
     }
     ++stats_.accepted;
@@ -320,8 +322,8 @@ void Cluster::reaggregate(const std::string& nodename, const std::string& svc, P
     }
 }
 
-void Cluster::publish_event(const std::string& nodename, NodeState& n,
-                            simdjson::dom::element data) {
+void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
+                            std::uint64_t inc, std::uint64_t eid) {
     // Snapshots as the specification shows them: the node monitor always; the service
     // aggregate and the instance when the event concerns a service. The body is spliced
     // from the sender's data text and the cached monitor text: no JSON tree is built.
@@ -339,7 +341,7 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n,
         d.erase("instance");
         const std::string text = d.dump();
         JsonParser p;
-        publish_event(nodename, n, p.parse(text));
+        publish_event(nodename, n, p.parse(text), inc, eid);
         return;
     }
     if (n.monitor_text.empty()) {
@@ -364,7 +366,7 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n,
         text += inst ? inst->dump() : "{}";
     }
     text.push_back('}');
-    sink_.event_text(nodename, id, text);
+    sink_.event_text(nodename, id, text, inc, eid);
 }
 
 void Cluster::check_liveness(Clock::time_point now) {

@@ -27,9 +27,10 @@ class Sink {
     virtual ~Sink() = default;
     virtual void patch(const std::string& nodename, const PatchWriter& ops) = 0;
     virtual void event(const std::string& nodename, const std::string& id, json data) = 0;
-    // The same, with the data object already serialized.
+    // A node's event, with the data object already serialized; `inc` and `eid` name it
+    // on every broker the node sends to (wire.hpp), 0 when the sender gave no eid.
     virtual void event_text(const std::string& nodename, std::string_view id,
-                            const std::string& data) = 0;
+                            const std::string& data, std::uint64_t inc, std::uint64_t eid) = 0;
     virtual void request_full(const std::string& route, const std::string& nodename,
                               const char* reason) = 0;
 };
@@ -77,7 +78,8 @@ class Cluster {
     void install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w);
     void apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
                      PatchWriter& w, Clock::time_point now);
-    void publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data);
+    void publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
+                       std::uint64_t inc, std::uint64_t eid);
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);

@@ -27,9 +27,9 @@ void Stream::publish_patch(const std::string& nodename, const PatchWriter& ops) 
 }
 
 void Stream::publish_event(const std::string& nodename, std::string_view id,
-                           const std::string& data) {
+                           const std::string& data, std::uint64_t inc, std::uint64_t eid) {
     const auto topic = wire::event_topic(id);
-    wire::Meta m{epoch_, ++seq_, ++eseq_, ++topic_seq_[topic]};
+    wire::Meta m{epoch_, ++seq_, ++eseq_, ++topic_seq_[topic], inc, eid};
     // {"nodename":N,"ts":T,"kind":"event","data":{...}}
     std::string body;
     body.reserve(data.size() + nodename.size() + 64);

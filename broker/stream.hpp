@@ -28,8 +28,9 @@ class Stream {
     // Publishes a patch from `nodename` with the next patch id.
     void publish_patch(const std::string& nodename, const PatchWriter& ops);
     // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}, DATA being
-    // the serialized data object.
-    void publish_event(const std::string& nodename, std::string_view id, const std::string& data);
+    // the serialized data object; (inc, eid) its origin when a node emitted it, else 0.
+    void publish_event(const std::string& nodename, std::string_view id, const std::string& data,
+                       std::uint64_t inc = 0, std::uint64_t eid = 0);
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.
     void tick();
 

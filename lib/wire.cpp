@@ -41,8 +41,16 @@ std::string flat_object(std::initializer_list<std::pair<std::string_view, std::u
 } // namespace
 
 std::string format_meta(const Meta& m) {
-    // {"epoch":E,"seq":S,"kseq":K,"tseq":T}
-    return flat_object({{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
+    // {"epoch":E,"seq":S,"kseq":K,"tseq":T}, plus "inc":I,"eid":N for a node's event
+    if (m.eid == 0)
+        return flat_object(
+            {{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
+    return flat_object({{"epoch", m.epoch},
+                        {"seq", m.seq},
+                        {"kseq", m.kseq},
+                        {"tseq", m.tseq},
+                        {"inc", m.inc},
+                        {"eid", m.eid}});
 }
 
 std::string format_tick(const Tick& t) {
@@ -70,7 +78,15 @@ std::optional<Meta> parse_meta(std::string_view frame) {
     auto e = field(frame, "epoch"), s = field(frame, "seq"), k = field(frame, "kseq"),
          t = field(frame, "tseq");
     if (!e || !s || !k || !t) return std::nullopt;
-    return Meta{*e, *s, *k, *t};
+    Meta m{*e, *s, *k, *t};
+    // The origin is optional: both or nothing.
+    if (auto eid = field(frame, "eid")) {
+        auto inc = field(frame, "inc");
+        if (!inc) return std::nullopt;
+        m.inc = *inc;
+        m.eid = *eid;
+    }
+    return m;
 }
 
 std::optional<Tick> parse_tick(std::string_view frame) {

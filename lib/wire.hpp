@@ -16,10 +16,13 @@ namespace om::wire {
 // Every message is three frames:  TOPIC | META | BODY
 //   TOPIC  "patch/<nodename>/"  or  "event/<event id>/"  or  "tick/"
 //          (the trailing '/' keeps "event/hb_stale/" from matching "event/hb_stale_x/")
-//   META   {"epoch":E,"seq":S,"kseq":K,"tseq":T}
+//   META   {"epoch":E,"seq":S,"kseq":K,"tseq":T}, and for an event emitted by a node
+//          also "inc":I,"eid":N (its origin, below)
 //          seq counts every message of the epoch, kseq those of the same kind (patch or
 //          event), tseq those of the same topic; each is +1 on the previous one, so a
 //          subscriber to "", "patch/", "event/", or one whole topic sees any loss.
+//          (inc, eid) name an event across brokers: every broker a node sends to publishes
+//          the node's event N of incarnation I under its own numbers but the same origin.
 //   BODY   the message JSON exactly as `om-sub events --format json` prints it.
 // A tick carries no body of its own: META is {"epoch","seq","pseq","eseq"} (the last seq,
 // patch seq and event seq sent) and BODY is "{}".
@@ -35,6 +38,9 @@ struct Meta {
     std::uint64_t seq = 0;  // all messages
     std::uint64_t kseq = 0; // same kind; for a patch it equals the body's "id"
     std::uint64_t tseq = 0; // same topic
+    // An event's origin: its node's incarnation and event number; 0 when the broker made
+    // the event itself (or for a patch).
+    std::uint64_t inc = 0, eid = 0;
 };
 std::string format_meta(const Meta& m);
 // Parses a META frame; nullopt when malformed.
@@ -51,10 +57,11 @@ std::optional<Tick> parse_tick(std::string_view frame);
 //   {"kind":"full", "nodename":N,"inc":I,"gen":G,"ts":T,"data":{...dataset...}}
 //   {"kind":"delta","nodename":N,"inc":I,"gen":G,"ts":T,"ops":[[[path],value],[[path]]]}
 //   {"kind":"ping", "nodename":N,"inc":I,"gen":G,"ts":T}
-//   {"kind":"event","nodename":N,"inc":I,"gen":G,"ts":T,"data":{"id":...,...}}
+//   {"kind":"event","nodename":N,"inc":I,"gen":G,"ts":T,"eid":E,"data":{"id":...,...}}
 // `inc` (incarnation) is fixed for the life of an om-pub process; `gen` is its dataset
 // generation: a full carries the generation of its data, a delta turns gen-1 into gen, a
 // ping and an event carry the current one. Paths in a delta are relative to the node.
+// `eid` numbers the events of the incarnation (1, 2, ...); optional, the origin in META.
 // The broker answers on the same connection, when it needs a full:
 //   {"kind":"send_full","reason":"gap"|"unknown"|"error"}
 

@@ -73,7 +73,10 @@ void Publisher::flush() {
 
 void Publisher::emit(json data) {
     flush(); // the event follows the changes made before it
-    send_all(envelope("event") + ",\"data\":" + data.dump() + "}");
+    // "eid" numbers the events of this incarnation: with "inc", the event's name on every
+    // broker, by which a subscriber moving from one broker to another skips those it had.
+    send_all(envelope("event") + ",\"eid\":" + std::to_string(++eid_) + ",\"data\":" + data.dump() +
+             "}");
 }
 
 std::string Publisher::execute(const std::vector<std::string>& f) {

@@ -40,6 +40,7 @@ class Publisher {
 
     NodeConfig config_;
     std::uint64_t inc_;
+    std::uint64_t eid_ = 0; // events emitted by this incarnation
     zmq::context_t ctx_;
     zmq::socket_t control_;
     std::vector<std::unique_ptr<Uplink>> uplinks_;

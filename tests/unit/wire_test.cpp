@@ -27,6 +27,20 @@ TEST_CASE("META and tick frames round-trip and are JSON") {
     CHECK_FALSE(wire::parse_meta("garbage"));
 }
 
+TEST_CASE("a node's event carries its origin in META - a broker's own event none") {
+    const auto text = wire::format_meta({17, 5, 3, 2, 1795830570000001, 42});
+    CHECK(json::parse(text).value("inc", 0ULL) == 1795830570000001ULL);
+    const auto back = wire::parse_meta(text);
+    REQUIRE(back);
+    CHECK((back->tseq == 2 && back->inc == 1795830570000001 && back->eid == 42));
+    auto own = wire::parse_meta(wire::format_meta({17, 6, 4, 1}));
+    REQUIRE(own);
+    CHECK(own->eid == 0);
+    CHECK(own->inc == 0);
+    // An eid without its incarnation names nothing.
+    CHECK_FALSE(wire::parse_meta(R"({"epoch":1,"seq":1,"kseq":1,"tseq":1,"eid":3})"));
+}
+
 TEST_CASE("a user value is JSON when it parses - else a string") {
     CHECK(wire::parse_user_value("1") == 1);
     CHECK(wire::parse_user_value("true") == true);

@@ -134,9 +134,9 @@ int run_hooks(const HooksOptions& o) {
         return kUsage;
     }
     if (resumed)
-        copts.resume = std::make_pair(cursor.epoch(), cursor.seq());
+        copts.resume = Resume{cursor.epoch(), cursor.seq(), cursor.had(), cursor.ts()};
     else if (o.catch_up)
-        copts.resume = std::make_pair(std::uint64_t{0}, std::uint64_t{0});
+        copts.resume = Resume{};
     copts.topics = {std::string(wire::kEventPrefix)};
     log("started with " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file +
         ", cursor " + cursor.path() +
@@ -165,7 +165,8 @@ int run_hooks(const HooksOptions& o) {
             if (loaded.filters[i] && !loaded.filters[i]->matches(msg)) continue;
             jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq});
         }
-        cursor.begin(epoch, seq, static_cast<int>(jobs.size()));
+        hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, msg.value("ts", 0.0)};
+        cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));
         for (auto& j : jobs)
             runner.submit(std::move(j));
     };

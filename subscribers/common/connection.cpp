@@ -15,7 +15,9 @@ bool starts_with(const std::string& s, std::string_view p) {
 }
 } // namespace
 
-Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {}
+Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {
+    if (options_.resume) had_ = options_.resume->had;
+}
 
 void Connection::notice(const std::string& text) {
     if (on_notice) on_notice(text);
@@ -65,6 +67,7 @@ void Connection::open_api() {
 }
 
 bool Connection::connect(std::size_t index) {
+    const auto previous = current_;
     current_ = index;
     const auto& ep = options_.brokers[index];
     sub_monitor_.reset(); // before the socket it watches
@@ -91,33 +94,42 @@ bool Connection::connect(std::size_t index) {
     silent_but_answering_ = 0;
     bool replay = false;
     if (epoch != epoch_) {
-        if (!first_)
-            notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
-                   std::to_string(epoch) + " (broker restarted)");
-        epoch_ = epoch;
         last_topic_seq_.clear();
-        if (first_ && options_.resume &&
-            (options_.resume->first == epoch || options_.resume->first == 0)) {
-            last_eseq_ = options_.resume->second; // resume where the cursor says
-            replay = true;
-        } else if (first_ && options_.resume && options_.resume->first != 0) {
-            notice("events after " + std::to_string(options_.resume->second) + " of broker epoch " +
-                   std::to_string(options_.resume->first) +
-                   " cannot be replayed: the broker restarted since");
+        const auto& resume = options_.resume;
+        if (first_ && resume && (resume->epoch == epoch || resume->epoch == 0)) {
+            last_eseq_ = resume->eseq; // resume where the cursor says
+        } else if (first_ && resume) {
+            notice("events after " + std::to_string(resume->eseq) + " of broker epoch " +
+                   std::to_string(resume->epoch) + " cannot be replayed by broker epoch " +
+                   std::to_string(epoch) + ": replaying its window, skipping what was handled");
+            switched_ = true;
+            own_before_ = resume->ts;
             last_eseq_ = 0;
-            replay = true;
         } else if (first_) {
             last_eseq_ =
                 h->value("eseq", std::uint64_t{0}); // a plain start follows what comes next
         } else {
-            last_eseq_ = 0; // every event of the new run is new to us
-            replay = true;
+            notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
+                   std::to_string(epoch) +
+                   (index == previous ? " (broker restarted)" : " (another broker)") +
+                   ": replaying its window, skipping what was had");
+            switched_ = true;
+            own_before_ = last_heard_ts_;
+            last_eseq_ = 0; // its numbers are not the previous run's
         }
+        replay = !first_ || resume;
+        epoch_ = epoch;
     } else if (!first_) {
         replay = true; // same broker run, reconnected: fetch what passed meanwhile
     }
     first_ = false;
-    if (replay) recover_events();
+    if (replay) {
+        const auto skipped = skipped_;
+        recover_events();
+        if (switched_ && skipped_ > skipped)
+            notice(std::to_string(skipped_ - skipped) + " event(s) of the replay were had already");
+        switched_ = false;
+    }
     if (options_.state && !snapshot()) return false;
     return true;
 }
@@ -200,9 +212,18 @@ void Connection::recover_events() {
         if (code == "too_old") {
             const auto oldest = h.value("oldest", std::uint64_t{0});
             const auto lost = oldest - 1 - last_eseq_;
-            lost_events_ += lost;
-            notice("events " + std::to_string(last_eseq_ + 1) + ".." + std::to_string(oldest - 1) +
-                   " are older than the broker's replay window: " + std::to_string(lost) + " lost");
+            if (switched_) {
+                // Another run: some of those may have come from the previous one.
+                notice("events " + std::to_string(last_eseq_ + 1) + ".." +
+                       std::to_string(oldest - 1) +
+                       " of this broker run are older than its replay window: those not had "
+                       "from the previous run are lost");
+            } else {
+                lost_events_ += lost;
+                notice("events " + std::to_string(last_eseq_ + 1) + ".." +
+                       std::to_string(oldest - 1) + " are older than the broker's replay window: " +
+                       std::to_string(lost) + " lost");
+            }
             last_eseq_ = oldest - 1;
             recover_events();
         } else if (code == "epoch") {
@@ -228,18 +249,38 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
     last_eseq_ = std::max(last_eseq_, meta.kseq);
     if (const auto* p = matching_prefix(topic); p && *p == topic)
         last_topic_seq_[topic] = meta.tseq;
+    simdjson::dom::element parsed;
+    try {
+        parsed = parser_.parse(body);
+    } catch (const simdjson::simdjson_error&) {
+        notice("malformed event body on " + topic + ", skipped");
+        return;
+    }
+    if (meta.eid != 0) {
+        // A node's event: the same origin on every broker it was sent to.
+        std::string_view node;
+        if (parsed["nodename"].get_string().get(node)) node = {};
+        if (had_.had(node, meta.inc, meta.eid)) {
+            ++skipped_;
+            return;
+        }
+        had_.record(node, meta.inc, meta.eid);
+    } else if (replayed && switched_) {
+        // The broker's own, from the window of another run: what it saw before the
+        // previous run went silent, that run reported too.
+        double ts;
+        if (!parsed["ts"].get_double().get(ts) && ts <= own_before_) {
+            ++skipped_;
+            return;
+        }
+    }
     if (!on_message) return;
     Message m;
     m.topic = topic;
     m.meta = meta;
     m.body = std::move(body);
     m.replayed = replayed;
-    try {
-        m.parsed = parser_.parse(m.body);
-    } catch (const simdjson::simdjson_error&) {
-        notice("malformed event body on " + topic + ", skipped");
-        return;
-    }
+    m.parsed = parsed;
     on_message(m);
 }
 
@@ -263,6 +304,7 @@ void Connection::handle_tick(const wire::Tick& t) {
 
 void Connection::handle(std::vector<zmq::message_t>& frames) {
     last_heard_ = Clock::now();
+    last_heard_ts_ = wire::now_ts();
     silent_but_answering_ = 0;
     if (frames.size() != 3) {
         notice("message of " + std::to_string(frames.size()) +

@@ -5,12 +5,15 @@
 // or a new broker epoch makes it resync by itself; lost events are fetched from the
 // broker's replay window, or reported as too old. The broker's ticks reveal a loss even
 // when the stream is idle, and their absence a dead broker: it then moves to the next
-// broker of the list (or retries the same one). Everything it notices is reported through
-// on_notice, so that no loss is ever hidden.
+// broker of the list (or retries the same one). On another broker run (a restart, or the
+// next broker) it replays that run's window and skips the events it had already: a node's
+// by their origin (Origins), the broker's own by time. Everything it notices is reported
+// through on_notice, so that no loss is ever hidden.
 #pragma once
 
 #include "config.hpp"
 #include "duration.hpp"
+#include "origins.hpp"
 #include "reconnect_monitor.hpp"
 #include "replica.hpp"
 
@@ -25,6 +28,14 @@ struct BrokerEndpoints {
     std::string pub, api;
 };
 
+// Where a subscriber that persists what it handled (the hook runner) starts again.
+struct Resume {
+    std::uint64_t epoch = 0; // the broker run of `eseq`; 0 means the broker's current run
+    std::uint64_t eseq = 0;  // the events of that run up to this one were handled
+    Origins had;             // the node events handled, recognized on any broker
+    double ts = 0; // on another broker run, its own events up to this time count as handled
+};
+
 struct ConnectionOptions {
     std::vector<BrokerEndpoints> brokers;
     // Topic prefixes: "" (all), "patch/", "event/", or whole topics ("event/hb_stale/").
@@ -34,9 +45,8 @@ struct ConnectionOptions {
     Millis silence{3500}; // no message nor tick for this long: ping the api; no answer: gone
     Millis api_timeout{2000};
     int rcvhwm = 0; // messages queued by the SUB socket before it drops (0: no limit)
-    // Replay events after this (epoch, event sequence) at start, if set (hooks' cursor);
-    // epoch 0 means the broker's current run, whatever it is.
-    std::optional<std::pair<std::uint64_t, std::uint64_t>> resume;
+    // Replay the events not handled yet at start, if set (hooks' cursor).
+    std::optional<Resume> resume;
     ClientCurve curve; // CURVE keys for the pub and api sockets, when enabled
 };
 
@@ -75,6 +85,8 @@ class Connection {
     // Counters for the verbs and the tests.
     std::uint64_t resyncs() const { return resyncs_; }
     std::uint64_t lost_events() const { return lost_events_; }
+    // Events skipped because they were had from another broker run.
+    std::uint64_t skipped_events() const { return skipped_; }
     std::uint64_t ticks() const { return ticks_; }
 
   private:
@@ -118,8 +130,15 @@ class Connection {
     std::uint64_t last_pseq_ = 0; // patch sequence seen, without a replica
     std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
     std::chrono::steady_clock::time_point last_heard_;
+    double last_heard_ts_ = 0; // the same, wall-clock (ts) for the broker's own events
+    Origins had_;              // node events delivered (or handled before a restart)
+    // Replaying the window of another broker run: its own events up to own_before_ were
+    // seen from the previous run (each broker reports liveness, a node event comes once
+    // from each broker it sends to).
+    bool switched_ = false;
+    double own_before_ = 0;
     int silent_but_answering_ = 0; // silences in a row while the broker answered its api
-    std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0;
+    std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0, skipped_ = 0;
 };
 
 } // namespace om::sub

@@ -36,6 +36,28 @@ bool parse_line(std::string_view line, std::uint64_t& epoch, std::uint64_t& from
     return p == end && from <= to;
 }
 
+// Parses "o INC EID TS NODE" (one journal line without its newline).
+bool parse_origin(std::string_view line, std::uint64_t& inc, std::uint64_t& eid, double& ts,
+                  std::string_view& node) {
+    if (!line.starts_with("o ")) return false;
+    const char* p = line.data() + 2;
+    const char* end = line.data() + line.size();
+    auto r = std::from_chars(p, end, inc);
+    if (r.ec != std::errc() || r.ptr == end || *r.ptr != ' ') return false;
+    r = std::from_chars(r.ptr + 1, end, eid);
+    if (r.ec != std::errc() || r.ptr == end || *r.ptr != ' ') return false;
+    auto f = std::from_chars(r.ptr + 1, end, ts);
+    if (f.ec != std::errc()) return false;
+    if (f.ptr == end) {
+        node = {};
+    } else if (*f.ptr == ' ') {
+        node = std::string_view(f.ptr + 1, static_cast<std::size_t>(end - f.ptr - 1));
+    } else {
+        return false;
+    }
+    return true;
+}
+
 std::string read_all(const std::string& path, bool& exists) {
     std::ifstream in(path);
     exists = static_cast<bool>(in);
@@ -62,6 +84,12 @@ bool Cursor::load() {
                                      ": not a hook cursor (expected {\"epoch\",\"seq\",\"done\"})");
         epoch_ = j["epoch"].get<std::uint64_t>();
         seq_ = j["seq"].get<std::uint64_t>();
+        try {
+            had_ = sub::Origins::from_json(j.value("origins", nlohmann::json::object()));
+        } catch (const std::exception& e) {
+            throw std::runtime_error(path_ + ": " + e.what());
+        }
+        if (j.contains("ts") && j["ts"].is_number()) ts_ = j["ts"].get<double>();
         for (const auto& d : j.value("done", nlohmann::json::array())) {
             // [from, to]; a bare number is the format of earlier versions.
             if (d.is_number_unsigned()) {
@@ -80,7 +108,14 @@ bool Cursor::load() {
         const auto nl = journal.find('\n', at);
         if (nl == std::string::npos) break; // a torn last line: the runner died writing it
         std::uint64_t epoch, from, to;
-        if (parse_line(std::string_view(journal).substr(at, nl - at), epoch, from, to)) {
+        const auto line = std::string_view(journal).substr(at, nl - at);
+        std::uint64_t inc, eid;
+        double ts;
+        std::string_view node;
+        if (parse_origin(line, inc, eid, ts, node)) {
+            if (eid != 0) had_.record(node, inc, eid);
+            ts_ = std::max(ts_, ts);
+        } else if (parse_line(line, epoch, from, to)) {
             if (!have_snapshot && epoch_ == 0) epoch_ = epoch;
             // Lines of another epoch predate the snapshot's (a new epoch is always
             // snapshotted before its first line).
@@ -110,6 +145,7 @@ void Cursor::switch_epoch(std::uint64_t epoch) {
     seq_ = 0;
     done_.clear();
     pending_.clear();
+    origin_of_.clear(); // executions of the previous run finish unrecorded (see finish)
     last_delivered_ = 0;
     unwritten_.clear();
     snapshot_stale_ = true;
@@ -139,15 +175,39 @@ void Cursor::mark_done(std::uint64_t from, std::uint64_t to) {
     done_[from] = to;
 }
 
+void Cursor::settle() {
+    while (!origin_of_.empty() && origin_of_.begin()->first <= seq_) {
+        const auto& o = origin_of_.begin()->second;
+        note(o.inc, o.eid, o.ts, o.node);
+        origin_of_.erase(origin_of_.begin());
+    }
+}
+
+void Cursor::note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node) {
+    if (eid != 0) had_.record(node, inc, eid);
+    ts_ = std::max(ts_, ts);
+    // Journal line: "o INC EID TS NODE", an event that seq passed (see cursor.hpp). TS
+    // in its shortest form that reads back exactly.
+    char ts_text[32];
+    const auto r = std::to_chars(ts_text, ts_text + sizeof ts_text, ts);
+    unwritten_ += "o " + std::to_string(inc) + " " + std::to_string(eid) + " ";
+    unwritten_.append(ts_text, r.ptr);
+    if (!node.empty()) unwritten_.append(" ").append(node);
+    unwritten_ += '\n';
+}
+
 void Cursor::record(std::uint64_t from, std::uint64_t to) {
     mark_done(from, to);
     // Journal line: "EPOCH FROM TO", the range of sequences handled (see cursor.hpp).
     unwritten_ +=
         std::to_string(epoch_) + " " + std::to_string(from) + " " + std::to_string(to) + "\n";
+    // After the range: a torn journal may forget an origin, never claim one unhandled.
+    settle();
 }
 
-void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs) {
+void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin) {
     switch_epoch(epoch);
+    if (seq > seq_) origin_of_[seq] = std::move(origin);
     if (seq > last_delivered_ + 1) {
         // Delivery is in sequence order: what was skipped will not come (older than the
         // replay window, or before this runner's first start). Ranges already done merge.
@@ -223,7 +283,8 @@ void Cursor::save_snapshot() const {
     auto done = nlohmann::json::array();
     for (const auto& [from, to] : done_)
         done.push_back({from, to});
-    const nlohmann::json j{{"epoch", epoch_}, {"seq", seq_}, {"done", done}};
+    const nlohmann::json j{
+        {"epoch", epoch_}, {"seq", seq_}, {"done", done}, {"origins", had_.to_json()}, {"ts", ts_}};
     const auto tmp = path_ + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

@@ -4,20 +4,35 @@
 // An event that can no longer arrive (older than the broker's replay window) counts as
 // handled, so that the cursor never waits for it.
 //
-// Two files keep it: `path`, a JSON snapshot {"epoch", "seq", "done": [[from, to]...]},
-// replaced atomically (write, then rename), and `path.journal`, where each flush appends
-// one line "EPOCH FROM TO" per range handled since. A killed runner leaves a whole
-// snapshot and whole journal lines (a torn last line is ignored). Appending costs a
+// It also keeps what a broker run's numbers cannot say on another run (after a failover,
+// or a restart against the next broker): the origins of the node events handled up to
+// `seq` (Origins) and the time of the last of them, `ts`, for the broker's own events.
+//
+// Two files keep it: `path`, a JSON snapshot {"epoch", "seq", "done": [[from, to]...],
+// "origins": {...}, "ts"}, replaced atomically (write, then rename), and `path.journal`,
+// where each flush appends one line "EPOCH FROM TO" per range handled since, and one line
+// "o INC EID TS NODE" per event that `seq` passed (EID 0 for the broker's own). A killed runner
+// leaves a whole snapshot and whole journal lines (a torn last line is ignored). Appending costs a
 // write(2); a rename costs a data flush on ext4, so the journal is folded into the
 // snapshot only every few thousand lines, at a new epoch, when the runner is idle, and at
 // exit: the snapshot alone is exact whenever the runner is idle.
 #pragma once
+
+#include "origins.hpp"
 
 #include <cstdint>
 #include <map>
 #include <string>
 
 namespace om::hooks {
+
+// What names an event beyond one broker run: its node and origin (wire.hpp; inc and eid
+// 0 for the broker's own event) and its time.
+struct EventOrigin {
+    std::string node;
+    std::uint64_t inc = 0, eid = 0;
+    double ts = 0;
+};
 
 class Cursor {
   public:
@@ -34,7 +49,7 @@ class Cursor {
     bool handled(std::uint64_t epoch, std::uint64_t seq) const;
     // An event delivered, with `jobs` executions to wait for (0: handled at once). Events
     // arrive in sequence order, so the ones skipped before `seq` are gone for good.
-    void begin(std::uint64_t epoch, std::uint64_t seq, int jobs);
+    void begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin = {});
     // One execution of (epoch, seq) finished.
     void finish(std::uint64_t epoch, std::uint64_t seq);
 
@@ -46,6 +61,9 @@ class Cursor {
 
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
+    // The node events handled up to seq (of any epoch), and the time of the last event.
+    const sub::Origins& had() const { return had_; }
+    double ts() const { return ts_; }
     const std::string& path() const { return path_; }
     // Ranges handled above seq (out of order, or lost); for the tests.
     std::size_t ranges() const { return done_.size(); }
@@ -53,14 +71,20 @@ class Cursor {
   private:
     void switch_epoch(std::uint64_t epoch);
     void mark_done(std::uint64_t from, std::uint64_t to); // in memory only
-    void record(std::uint64_t from, std::uint64_t to);    // and in the next journal write
+    // The events that seq_ passed now name their origins in had_ and the journal.
+    void settle();
+    void note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node);
+    void record(std::uint64_t from, std::uint64_t to); // and in the next journal write
     void save_snapshot() const;
     void open_journal();
 
     std::string path_, journal_path_;
     std::uint64_t epoch_ = 0, seq_ = 0;
-    std::map<std::uint64_t, std::uint64_t> done_; // from -> to, handled, above seq_, disjoint
-    std::map<std::uint64_t, int> pending_;        // seq -> executions still running or queued
+    std::map<std::uint64_t, std::uint64_t> done_;    // from -> to, handled, above seq_, disjoint
+    std::map<std::uint64_t, int> pending_;           // seq -> executions still running or queued
+    std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, above seq_
+    sub::Origins had_;
+    double ts_ = 0;
     std::uint64_t last_delivered_ = 0; // highest sequence begun in this epoch (seq_ after load)
     std::string unwritten_;            // journal lines not yet appended
     bool snapshot_stale_ = false;      // a new epoch: the journal cannot describe it

@@ -61,6 +61,59 @@ std::string recorder(const TempDir& dir, const std::string& name) {
     return path;
 }
 
+// A script that appends "<OM_EVENT_ID> <OM_EVENT_NODENAME> <"n":N from its stdin>" to `out`:
+// which event ran, whatever the broker that numbered it.
+std::string namer(const TempDir& dir, const std::string& out) {
+    const auto path = dir.file("namer.sh");
+    write_file(path,
+               "#!/bin/sh\necho \"$OM_EVENT_ID $OM_EVENT_NODENAME $(grep -o '\"n\":[0-9]*')\" >> " +
+                   dir.file(out) + "\n");
+    ::chmod(path.c_str(), 0755);
+    return path;
+}
+
+// Two brokers a and b, node n1 heartbeating to both, and a runner given both (a first)
+// with one hook on all events, writing through namer() to "ran".
+struct TwoBrokers {
+    TempDir dir;
+    BrokerProc a{dir, "", "a"}, b{dir, "", "b"};
+    HooksProc hooks{dir, a,
+                    "[hook.1]\nevents = \"all\"\ncommand = \"" + namer(dir, "ran") + "\"\n"};
+    std::vector<std::string> both{"--pub", a.pub, "--api", a.api, "--pub", b.pub, "--api", b.api};
+    std::unique_ptr<PubProc> n1;
+    TwoBrokers() {
+        hooks.start(both);
+        n1 = std::make_unique<PubProc>(dir, "n1", std::vector<std::string>{a.ingest, b.ingest});
+    }
+    std::string ran() const { return read_file(dir.file("ran")); }
+    // Custom 1 and 2 ran from a, and b published them too (after its hb_beating for n1 and
+    // n1's monitor_started).
+    void two_ran_from_a() const {
+        emit(1);
+        emit(2);
+        REQUIRE(eventually([&] { return lines_with(ran(), "custom") == 2; }));
+        REQUIRE(eventually([&] { return b.stats()["events"].get<int>() >= 4; }));
+    }
+    void kill_a() {
+        a.proc->signal(SIGKILL);
+        REQUIRE(a.proc->wait(5s).has_value());
+    }
+    void emit(int n) const {
+        REQUIRE(n1->cli({"emit", "custom", "n=" + std::to_string(n)}).code == 0);
+    }
+    // Each of custom 1..n ran exactly once, n1's monitor_started once, and nothing of
+    // b's own (its hb_beating for n1 came before the runner left a, which reported it).
+    void check_each_once(int n) const {
+        const auto r = ran();
+        for (int i = 1; i <= n; ++i)
+            CHECK(lines_with(r, "custom n1 \"n\":" + std::to_string(i) + "\n") == 1);
+        CHECK(lines_with(r, "custom") == n);
+        CHECK(lines_with(r, "monitor_started n1") == 1);
+        CHECK(lines_with(r, " b \n") == 0);
+        CHECK(lines_with(r, "hb_beating a") == 1);
+    }
+};
+
 } // namespace
 
 TEST_CASE("hooks: stdin is the published event - all versus a list - the filter", "[hooks]") {
@@ -310,4 +363,40 @@ TEST_CASE("hooks: a failed hook runs again after its retry delay, doubled, until
     CHECK(lines_with(log, "attempt 3/4\n") == 1);
     CHECK(lines_with(log, "exit 7 ") == 2);
     CHECK(lines_with(log, "attempt 2/2 stderr: no luck\n") == 1); // the last: no retry
+}
+
+TEST_CASE("hooks: restarted against another broker, the runner runs what it had not, once",
+          "[hooks]") {
+    TwoBrokers t;
+    t.two_ran_from_a();
+    // The runner stops with a clean cursor.
+    REQUIRE(eventually([&] {
+        const auto c = json::parse(read_file(t.hooks.cursor), nullptr, false);
+        return c.is_object() && c["done"].empty() && c["seq"] == t.a.stats()["eseq"];
+    }));
+    t.hooks.proc->signal(SIGTERM);
+    REQUIRE(t.hooks.proc->wait(5s).has_value());
+    t.kill_a();
+    t.emit(3);             // only b has it
+    t.hooks.start(t.both); // a is gone: b, whose numbers are not the cursor's
+    t.emit(4);
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") >= 4; }, 15s));
+    t.check_each_once(4);
+    const auto log = t.hooks.node_log();
+    CHECK(log.find("cannot be replayed by broker epoch") != std::string::npos);
+    CHECK(log.find("event(s) of the replay were had already") != std::string::npos);
+}
+
+TEST_CASE("hooks: moving to another broker while running, the runner runs what it had not, "
+          "once",
+          "[hooks]") {
+    TwoBrokers t;
+    t.two_ran_from_a();
+    t.kill_a();
+    t.emit(3); // only b has it; the runner sees it once it finds a silent and moves
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") >= 3; }, 20s));
+    t.emit(4);
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") >= 4; }));
+    t.check_each_once(4);
+    CHECK(t.hooks.node_log().find("(another broker)") != std::string::npos);
 }

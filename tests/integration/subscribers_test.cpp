@@ -379,3 +379,35 @@ TEST_CASE("a subscriber given two brokers moves to the second when the first die
     CHECK(r.code == 0);
     CHECK(r.err.find("connecting to " + b.pub) != std::string::npos);
 }
+
+TEST_CASE("om-sub events moving to another broker prints each node event once", "[subscribers]") {
+    TempDir dir;
+    BrokerProc a(dir, "", "a"), b(dir, "", "b");
+    PubProc n1(dir, "n1", {a.ingest, b.ingest}, "200ms");
+    const auto out = dir.file("events.out");
+    Process events({sub_bin(), "events", "--config", "/dev/null", "--format", "json", "--pub",
+                    a.pub, "--api", a.api, "--pub", b.pub, "--api", b.api, "--filter",
+                    "data.id in custom,warm"},
+                   out);
+    REQUIRE(eventually([&] {
+        n1.cli({"emit", "warm"});
+        return read_file(out).find("warm") != std::string::npos;
+    }));
+    REQUIRE(n1.cli({"emit", "custom", "n=1"}).code == 0);
+    REQUIRE(n1.cli({"emit", "custom", "n=2"}).code == 0);
+    REQUIRE(eventually([&] { return read_file(out).find("\"n\":2") != std::string::npos; }));
+    const auto published = a.stats()["events"].get<int>();
+    REQUIRE(eventually([&] { return b.stats()["events"].get<int>() >= published; }));
+    a.proc->signal(SIGKILL);
+    REQUIRE(a.proc->wait(5s).has_value());
+    REQUIRE(n1.cli({"emit", "custom", "n=3"}).code == 0); // only b has it
+    REQUIRE(eventually([&] { return read_file(out).find("\"n\":3") != std::string::npos; }, 20s));
+    // b's window holds 1, 2 and 3 under its own numbers, replayed in order: 3 alone is new.
+    const auto text = read_file(out);
+    for (const char* n : {"\"n\":1", "\"n\":2", "\"n\":3"}) {
+        const auto at = text.find(n);
+        CHECK(at != std::string::npos);
+        CHECK(text.find(n, at + 1) == std::string::npos);
+    }
+    CHECK(text.find("(another broker)") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 using om::hooks::Cursor;
@@ -26,6 +27,12 @@ struct CursorFile {
         fs::remove_all(dir, ec);
     }
 };
+// The JSON in a file (null when it is not JSON).
+nlohmann::json json_file(const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(std::string(std::istreambuf_iterator<char>(in), {}), nullptr,
+                                 false);
+}
 } // namespace
 
 TEST_CASE("cursor: an event is handled once all its executions finished, in any order") {
@@ -157,4 +164,67 @@ TEST_CASE("cursor: a corrupt file is an error naming it") {
     std::ofstream(f.path) << "{\"not\": \"a cursor\"}\n";
     Cursor c(f.path);
     CHECK_THROWS_WITH(c.load(), Catch::Contains(f.path) && Catch::Contains("not a hook cursor"));
+}
+
+TEST_CASE("cursor: the origins of the events it passed survive a restart and a new epoch") {
+    using om::hooks::EventOrigin;
+    CursorFile f;
+    {
+        Cursor c(f.path);
+        c.begin(4, 1, 1, EventOrigin{"n1", 100, 1, 10.5});
+        c.flush();                                       // a first epoch: the snapshot
+        c.begin(4, 2, 1, EventOrigin{"b", 0, 0, 11.25}); // the broker's own
+        c.begin(4, 3, 1, EventOrigin{"n1", 100, 2, 12.0});
+        c.finish(4, 3);
+        c.finish(4, 2);
+        // 2 and 3 are done but 1 is not: the cursor has not passed them yet.
+        CHECK_FALSE(c.had().had("n1", 100, 2));
+        CHECK(c.ts() == 0);
+        c.finish(4, 1);
+        CHECK(c.had().had("n1", 100, 2));
+        CHECK(c.ts() == 12.0);
+        c.flush(); // into the journal only
+        CHECK(json_file(f.path)["origins"].empty());
+    }
+    {
+        Cursor c(f.path);
+        REQUIRE(c.load()); // from the journal's "o" lines
+        CHECK(c.had().had("n1", 100, 2));
+        CHECK_FALSE(c.had().had("n1", 100, 3));
+        CHECK(c.ts() == 12.0);
+        c.begin(9, 1, 0, EventOrigin{"n2", 200, 7, 20.0}); // another broker run
+        c.flush();                                         // a new epoch: the snapshot
+        CHECK_FALSE(fs::exists(f.path + ".journal"));
+    }
+    Cursor c(f.path);
+    REQUIRE(c.load());
+    CHECK(c.epoch() == 9);
+    CHECK(c.had().had("n1", 100, 2)); // origins are not the run's: they carry over
+    CHECK(c.had().had("n2", 200, 7));
+    CHECK(c.ts() == 20.0);
+}
+
+TEST_CASE("cursor: a journal torn before an origin line forgets it, never the reverse") {
+    CursorFile f;
+    {
+        Cursor c(f.path);
+        c.begin(4, 1, 1, om::hooks::EventOrigin{"n1", 100, 1, 10.5});
+        c.flush(); // the snapshot of the first epoch; what follows goes to the journal
+        c.finish(4, 1);
+        c.flush();
+    }
+    const auto journal = f.path + ".journal";
+    const auto text = [&] {
+        std::ifstream in(journal);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    // The range line comes first: cut after it, the event is handled and its origin lost
+    // (a repeat after a move to another broker, never a loss).
+    const auto first_line = text.substr(0, text.find('\n') + 1);
+    CHECK(first_line == "4 1 1\n");
+    std::ofstream(journal, std::ios::trunc) << first_line << "o 100 1 1";
+    Cursor c(f.path);
+    REQUIRE(c.load());
+    CHECK(c.handled(4, 1));
+    CHECK_FALSE(c.had().had("n1", 100, 1));
 }

@@ -136,6 +136,7 @@ json Broker::stats() const {
                 {"nodes", cluster_.node_count()},
                 {"accepted", m.accepted},
                 {"duplicates", m.duplicates},
+                {"event_repeats", m.event_repeats},
                 {"gaps", m.gaps},
                 {"unknown", m.unknown},
                 {"fulls", m.fulls},

@@ -215,6 +215,13 @@ void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
         if (!w.empty()) sink_.patch(nodename, w);
         std::uint64_t eid = 0; // optional: a publisher that does not number its events
         if (msg["eid"].get_uint64().get(eid)) eid = 0;
+        if (eid != 0) {
+            if (published_.had(nodename, inc, eid)) {
+                ++stats_.event_repeats; // resent after a reconnection: published already
+                return;
+            }
+            published_.record(nodename, inc, eid);
+        }
         publish_event(nodename, n, data, eid ? inc : 0, eid);
         return;
     }

@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "json_parse.hpp"
+#include "origins.hpp"
 #include "patch_writer.hpp"
 #include "service_status.hpp"
 
@@ -38,7 +39,7 @@ class Sink {
 // Counters of what the merge did, served by the api's stats request.
 struct MergeStats {
     std::uint64_t accepted = 0, duplicates = 0, gaps = 0, unknown = 0, fulls = 0, refused = 0,
-                  bad_ops = 0, full_requests = 0;
+                  bad_ops = 0, full_requests = 0, event_repeats = 0;
 };
 
 class Cluster {
@@ -96,6 +97,9 @@ class Cluster {
     std::unordered_map<std::string, std::string> route_owner_; // connection -> nodename
     ServiceAggregator services_;
     MergeStats stats_;
+    // The node events published in this run, by origin: a node resends its recent events
+    // whenever it connects again, and those this run has published are not published twice.
+    Origins published_;
 };
 
 // True when a nodename is acceptable: 1 to 255 characters, none of them '/', a space or a

@@ -224,6 +224,8 @@ NodeConfig load_node_config(const std::string& path, std::vector<std::string>& w
         node.str("control", c.control);
         node.duration("interval", c.interval);
         node.str("source", c.source);
+        node.count("resend_events", c.resend_events);
+        node.duration("resend_age", c.resend_age);
         Section sub(root, "subscriber", path);
         sub.strings("pub", c.sub_pub);
         sub.strings("api", c.sub_api);

@@ -56,6 +56,10 @@ struct NodeConfig {
     std::string control;   // empty: default_control_endpoint()
     Millis interval{5000}; // ping and /proc facts refresh period
     std::string source;    // optional JSON file merged into the dataset
+    // Recent events kept and sent again to a broker connected anew (a restarted broker
+    // lost what it had not yet published); 0 events: none kept.
+    std::size_t resend_events = 100;
+    Millis resend_age{600000};
     // Subscribers (om-sub): pub[i] and api[i] are the two endpoints of broker i.
     std::vector<std::string> sub_pub{kDefaultPub};
     std::vector<std::string> sub_api{kDefaultApi};

@@ -73,10 +73,27 @@ void Publisher::flush() {
 
 void Publisher::emit(json data) {
     flush(); // the event follows the changes made before it
+    auto text = data.dump();
+    send_all(event_frame(++eid_, text));
+    if (config_.resend_events == 0) return;
+    recent_.push_back(Kept{Clock::now(), eid_, std::move(text)});
+    if (recent_.size() > config_.resend_events) recent_.pop_front();
+}
+
+std::string Publisher::event_frame(std::uint64_t eid, const std::string& data) const {
     // "eid" numbers the events of this incarnation: with "inc", the event's name on every
-    // broker, by which a subscriber moving from one broker to another skips those it had.
-    send_all(envelope("event") + ",\"eid\":" + std::to_string(++eid_) + ",\"data\":" + data.dump() +
-             "}");
+    // broker, by which a broker publishes a resent event once and a subscriber moving from
+    // one broker to another skips those it had.
+    return envelope("event") + ",\"eid\":" + std::to_string(eid) + ",\"data\":" + data + "}";
+}
+
+std::size_t Publisher::resend(Uplink& up) {
+    const auto now = Clock::now();
+    while (!recent_.empty() && now - recent_.front().at > config_.resend_age)
+        recent_.pop_front();
+    for (const auto& k : recent_)
+        up.send(event_frame(k.eid, k.data));
+    return recent_.size();
 }
 
 std::string Publisher::execute(const std::vector<std::string>& f) {
@@ -210,9 +227,12 @@ void Publisher::run(const std::atomic<bool>& stop_flag) {
                 !uplinks_[i]->monitor().reconnected())
                 continue;
             // Connected again: most likely a restarted broker, which knows nothing of this
-            // node. The full now saves it waiting for the next ping to ask.
-            log_info("connected again to " + uplinks_[i]->endpoint() + ", full sent");
+            // node. The full now saves it waiting for the next ping to ask; the recent
+            // events, those it lost in its crash (it publishes each once per run).
             send_full(*uplinks_[i]);
+            const auto n = resend(*uplinks_[i]);
+            log_info("connected again to " + uplinks_[i]->endpoint() + ", full and " +
+                     std::to_string(n) + " recent event(s) sent");
         }
         if (Clock::now() >= next_beat) {
             refresh();

@@ -1,7 +1,8 @@
 // Publisher: the om-pub daemon. Owns the node's Dataset, serves the control socket,
 // and sends heartbeats to every broker: a full at start and on request, a delta as soon as
 // a change is made (changes arriving together are coalesced, for 10 ms at most), and a
-// ping each interval.
+// ping each interval. It keeps its recent events and sends them again to a broker it
+// connects to anew, with the full.
 #pragma once
 
 #include "config.hpp"
@@ -10,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -31,6 +33,10 @@ class Publisher {
     bool on_control();
     std::string execute(const std::vector<std::string>& frames);
     void send_full(Uplink& up);
+    // The event frame of event `eid` with its serialized data object.
+    std::string event_frame(std::uint64_t eid, const std::string& data) const;
+    // Sends the recent events kept to `up` again; returns how many.
+    std::size_t resend(Uplink& up);
     void flush();
     void send_all(const std::string& frame);
     void emit(json data);
@@ -41,6 +47,12 @@ class Publisher {
     NodeConfig config_;
     std::uint64_t inc_;
     std::uint64_t eid_ = 0; // events emitted by this incarnation
+    struct Kept {
+        Clock::time_point at;
+        std::uint64_t eid;
+        std::string data;
+    };
+    std::deque<Kept> recent_; // the last events, for a broker connected anew
     zmq::context_t ctx_;
     zmq::socket_t control_;
     std::vector<std::unique_ptr<Uplink>> uplinks_;

@@ -85,7 +85,7 @@ bool Cursor::load() {
         epoch_ = j["epoch"].get<std::uint64_t>();
         seq_ = j["seq"].get<std::uint64_t>();
         try {
-            had_ = sub::Origins::from_json(j.value("origins", nlohmann::json::object()));
+            had_ = om::Origins::from_json(j.value("origins", nlohmann::json::object()));
         } catch (const std::exception& e) {
             throw std::runtime_error(path_ + ": " + e.what());
         }

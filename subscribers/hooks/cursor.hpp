@@ -62,7 +62,7 @@ class Cursor {
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
     // The node events handled up to seq (of any epoch), and the time of the last event.
-    const sub::Origins& had() const { return had_; }
+    const om::Origins& had() const { return had_; }
     double ts() const { return ts_; }
     const std::string& path() const { return path_; }
     // Ranges handled above seq (out of order, or lost); for the tests.
@@ -83,7 +83,7 @@ class Cursor {
     std::map<std::uint64_t, std::uint64_t> done_;    // from -> to, handled, above seq_, disjoint
     std::map<std::uint64_t, int> pending_;           // seq -> executions still running or queued
     std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, above seq_
-    sub::Origins had_;
+    om::Origins had_;
     double ts_ = 0;
     std::uint64_t last_delivered_ = 0; // highest sequence begun in this epoch (seq_ after load)
     std::string unwritten_;            // journal lines not yet appended

@@ -171,6 +171,7 @@ struct Node {
     zmq::socket_t s;
     std::string name;
     std::uint64_t gen = 1;
+    std::uint64_t events = 0;
     Node(zmq::context_t& ctx, const std::string& ingest, std::string n)
         : s(ctx, zmq::socket_type::dealer), name(std::move(n)) {
         s.set(zmq::sockopt::sndhwm, 0);
@@ -178,9 +179,11 @@ struct Node {
         s.connect(ingest);
     }
     void send(const std::string& kind, const std::string& tail) {
+        // Events are numbered as om-pub numbers them: the broker checks each origin.
+        const auto eid = kind == "event" ? "\"eid\":" + std::to_string(++events) + "," : "";
         const auto text = "{\"kind\":\"" + kind + "\",\"nodename\":\"" + name +
-                          "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + tail +
-                          "}";
+                          "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + eid +
+                          tail + "}";
         s.send(zmq::buffer(text), zmq::send_flags::none);
     }
 };

@@ -400,3 +400,49 @@ TEST_CASE("hooks: moving to another broker while running, the runner runs what i
     t.check_each_once(4);
     CHECK(t.hooks.node_log().find("(another broker)") != std::string::npos);
 }
+
+TEST_CASE("hooks: events a killed broker lost run after its restart, those handled do not",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    HooksProc hooks(dir, broker,
+                    "[hook.1]\nevents = \"custom monitor_started\"\ncommand = \"" +
+                        namer(dir, "ran") + "\"\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    const auto ran = [&] { return read_file(dir.file("ran")); };
+    const auto emit = [&](int n) {
+        REQUIRE(n1.cli({"emit", "custom", "n=" + std::to_string(n)}).code == 0);
+    };
+    const auto restart_broker = [&](int times) {
+        broker.proc->signal(SIGKILL);
+        REQUIRE(broker.proc->wait(5s).has_value());
+        broker.start();
+        // n1 connects again and sends its full and its recent events to the new run.
+        REQUIRE(eventually(
+            [&] { return lines_with(read_file(n1.log), "recent event(s) sent") == times; }));
+    };
+    emit(1);
+    REQUIRE(eventually([&] { return lines_with(ran(), "custom") == 1; }));
+    // Live: the new run publishes monitor_started and custom 1 again; the runner had them.
+    restart_broker(1);
+    emit(2);
+    REQUIRE(eventually([&] { return lines_with(ran(), "custom") >= 2; }));
+    // Stopped: custom 3 is published while the runner is away, then lost with the broker.
+    REQUIRE(eventually([&] {
+        const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
+        return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"];
+    }));
+    hooks.proc->signal(SIGTERM);
+    REQUIRE(hooks.proc->wait(5s).has_value());
+    emit(3);
+    restart_broker(2);
+    hooks.start();
+    emit(4);
+    REQUIRE(eventually([&] { return lines_with(ran(), "custom") >= 4; }));
+    const auto r = ran();
+    for (int i = 1; i <= 4; ++i)
+        CHECK(lines_with(r, "custom n1 \"n\":" + std::to_string(i) + "\n") == 1);
+    CHECK(lines_with(r, "custom") == 4);
+    CHECK(lines_with(r, "monitor_started") == 1);
+}

@@ -163,6 +163,7 @@ TEST_CASE("a restarted broker has the node's data again at once, not at its next
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest}, "60s"); // no ping comes to the rescue
     REQUIRE(n1.cli({"set", "app.version=2"}).code == 0);
+    REQUIRE(n1.cli({"emit", "custom", "n=1"}).code == 0);
     const auto has_n1 = [&] {
         auto s = broker.snapshot();
         auto v = at(s, {"monitor", "nodes", "n1", "app", "version"});
@@ -174,9 +175,49 @@ TEST_CASE("a restarted broker has the node's data again at once, not at its next
     broker.start(); // same endpoints, an empty state
     REQUIRE(eventually(has_n1, 5s));
     CHECK(eventually([&] {
-        return read_file(n1.log).find("connected again to " + broker.ingest + ", full sent") !=
-               std::string::npos;
+        return read_file(n1.log).find("connected again to " + broker.ingest +
+                                      ", full and 2 recent event(s) sent") != std::string::npos;
     }));
+    // The events it had published are lost with it; the node sent them again (its
+    // monitor_started and the custom one), and the new run published them, origin and all.
+    REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 3; }));
+    const auto epoch = json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"];
+    const auto r = broker.api_call(json{{"op", "replay"}, {"epoch", epoch}, {"after", 0}});
+    bool resent = false;
+    for (std::size_t i = 1; i + 2 < r.size(); i += 3)
+        if (r[i] == "event/custom/") {
+            resent = true;
+            CHECK(json::parse(r[i + 1])["eid"] == 2);
+            CHECK(json::parse(r[i + 2])["data"]["n"] == 1);
+        }
+    CHECK(resent);
+}
+
+TEST_CASE("a node's event sent again is published once per broker run", "[pipeline]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    FakeNode n1(broker.ingest);
+    auto full = hb("full", "n1", 7, 1);
+    full["data"] = json::object();
+    n1.send(full);
+    auto event = hb("event", "n1", 7, 1);
+    event["eid"] = 1;
+    event["data"] = {{"id", "custom"}};
+    n1.send(event);
+    n1.send(event); // resent, as after a reconnection
+    event.erase("eid");
+    const auto anonymous = event;
+    n1.send(anonymous); // no eid: nothing to know it by, published each time
+    n1.send(anonymous);
+    REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 4; }));
+    const auto s = broker.stats();
+    CHECK(s["event_repeats"] == 1);
+    CHECK(s["events"] == 4); // hb_beating, the numbered event once, the other twice
+    const auto r = broker.api_call(json{{"op", "replay"}, {"epoch", s["epoch"]}, {"after", 0}});
+    REQUIRE(r.size() == 1 + 4 * 3);
+    const auto meta = json::parse(r[5]); // the second event's
+    CHECK((meta["kseq"] == 2 && meta["inc"] == 7 && meta["eid"] == 1));
+    CHECK_FALSE(json::parse(r[8]).contains("eid"));
 }
 
 TEST_CASE("a lost delta or an unknown generation makes the broker ask for a full", "[pipeline]") {

@@ -52,6 +52,8 @@ TEST_CASE("the committed conf files load without warnings and hold the defaults"
     CHECK(n.sub_pub == nd.sub_pub);
     CHECK(n.sub_api == nd.sub_api);
     CHECK(n.connect_timeout == nd.connect_timeout);
+    CHECK(n.resend_events == nd.resend_events);
+    CHECK(n.resend_age == nd.resend_age);
 }
 
 TEST_CASE("values override defaults") {
@@ -61,10 +63,13 @@ TEST_CASE("values override defaults") {
     CHECK(b.name == "b1");
     CHECK(b.hb_timeout == Millis(2000));
     CHECK(b.hb_grace == Millis(3000));
-    auto n = load_node_config(temp_file("[node]\nbrokers = \"tcp://h:1\"\ninterval = \"500ms\"\n"),
+    auto n = load_node_config(temp_file("[node]\nbrokers = \"tcp://h:1\"\ninterval = \"500ms\"\n"
+                                        "resend_events = 0\nresend_age = \"1m\"\n"),
                               warnings);
     CHECK(n.brokers == std::vector<std::string>{"tcp://h:1"});
     CHECK(n.interval == Millis(500));
+    CHECK(n.resend_events == 0);
+    CHECK(n.resend_age == Millis(60000));
     CHECK(warnings.empty());
 }
 

@@ -1,0 +1,94 @@
+// The event numbers had per node and incarnation, as ranges (origins.hpp).
+#include "origins.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace om {
+
+bool Origins::had(std::string_view node, std::uint64_t inc, std::uint64_t eid) const {
+    const auto it = nodes_.find(std::string(node));
+    if (it == nodes_.end()) return false;
+    for (const auto& i : it->second) {
+        if (i.inc != inc) continue;
+        auto r = i.ranges.upper_bound(eid);
+        if (r == i.ranges.begin()) return false;
+        return eid <= std::prev(r)->second;
+    }
+    return false;
+}
+
+void Origins::add(Incarnation& i, std::uint64_t from, std::uint64_t to) {
+    // Merge with the ranges it overlaps or touches, so that they stay disjoint and few.
+    auto it = i.ranges.upper_bound(from);
+    if (it != i.ranges.begin()) {
+        auto prev = std::prev(it);
+        if (prev->second + 1 >= from) {
+            from = prev->first;
+            to = std::max(to, prev->second);
+            it = i.ranges.erase(prev);
+        }
+    }
+    while (it != i.ranges.end() && it->first <= to + 1) {
+        to = std::max(to, it->second);
+        it = i.ranges.erase(it);
+    }
+    i.ranges[from] = to;
+    if (i.ranges.size() > kRanges) i.ranges.erase(i.ranges.begin());
+}
+
+void Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid) {
+    auto& incs = nodes_[std::string(node)];
+    for (auto& i : incs)
+        if (i.inc == inc) {
+            add(i, eid, eid);
+            return;
+        }
+    if (incs.size() >= kIncarnations) {
+        // Incarnations are start times: the smallest is the oldest run of the node.
+        incs.erase(std::min_element(incs.begin(), incs.end(),
+                                    [](const auto& a, const auto& b) { return a.inc < b.inc; }));
+    }
+    incs.push_back(Incarnation{inc, {}});
+    add(incs.back(), eid, eid);
+}
+
+nlohmann::json Origins::to_json() const {
+    auto j = nlohmann::json::object();
+    for (const auto& [node, incs] : nodes_) {
+        auto& list = j[node] = nlohmann::json::array();
+        for (const auto& i : incs) {
+            auto ranges = nlohmann::json::array();
+            for (const auto& [from, to] : i.ranges)
+                ranges.push_back({from, to});
+            list.push_back({i.inc, ranges});
+        }
+    }
+    return j;
+}
+
+Origins Origins::from_json(const nlohmann::json& j) {
+    if (!j.is_object()) throw std::runtime_error("origins: expected an object of nodes");
+    Origins o;
+    for (const auto& [node, incs] : j.items()) {
+        const auto bad = [&](const nlohmann::json& e) {
+            return std::runtime_error("origins of " + node + ": bad entry " + e.dump());
+        };
+        if (!incs.is_array()) throw bad(incs);
+        for (const auto& i : incs) {
+            if (!i.is_array() || i.size() != 2 || !i[0].is_number_unsigned() || !i[1].is_array())
+                throw bad(i);
+            auto& incarnation =
+                o.nodes_[node].emplace_back(Incarnation{i[0].get<std::uint64_t>(), {}});
+            for (const auto& r : i[1]) {
+                if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
+                    !r[1].is_number_unsigned() || r[0] > r[1])
+                    throw bad(i);
+                o.add(incarnation, r[0].get<std::uint64_t>(), r[1].get<std::uint64_t>());
+            }
+        }
+    }
+    return o;
+}
+
+} // namespace om

@@ -5,6 +5,7 @@
 #include "filter.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <toml.hpp>
@@ -110,6 +111,23 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
             h.retries = static_cast<int>(v.as_integer());
         } else if (k == "retry_delay") {
             h.retry_delay = duration_value(v, at);
+        } else if (k == "rate_limit") {
+            const auto bad = at + " must be \"COUNT/PERIOD\" such as \"10/1s\"";
+            if (!v.is_string()) throw ConfigError(bad);
+            const std::string s = v.as_string().str;
+            const auto slash = s.find('/');
+            std::size_t count = 0;
+            const auto r = std::from_chars(s.data(), s.data() + std::min(slash, s.size()), count);
+            if (slash == std::string::npos || r.ec != std::errc() || r.ptr != s.data() + slash ||
+                count == 0 || count > 100000)
+                throw ConfigError(bad + " (COUNT from 1 to 100000)");
+            try {
+                h.rate_period = parse_duration(std::string_view(s).substr(slash + 1));
+            } catch (const DurationError& e) {
+                throw ConfigError(at + ": " + e.what());
+            }
+            if (h.rate_period.count() == 0) throw ConfigError(bad + " (PERIOD more than 0)");
+            h.rate_count = count;
         } else if (k == "filter") {
             if (!v.is_string()) throw ConfigError(at + " must be a string");
             h.filter = v.as_string().str;

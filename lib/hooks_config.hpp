@@ -17,8 +17,11 @@ struct HookConfig {
     Millis timeout{30000};
     int retries = 0;          // runs again after a failure (exit != 0, signal, timeout)
     Millis retry_delay{1000}; // before the first retry; doubled each time, at most 5 min
-    std::string filter;       // filter grammar on the event message, "" for none
-    std::string where;        // file:line of the table, for logs
+    // rate_limit = "COUNT/PERIOD": at most COUNT starts in any PERIOD; 0: no limit.
+    std::size_t rate_count = 0;
+    Millis rate_period{0};
+    std::string filter; // filter grammar on the event message, "" for none
+    std::string where;  // file:line of the table, for logs
 };
 
 struct HooksConfig {

@@ -163,7 +163,8 @@ int run_hooks(const HooksOptions& o) {
             if (!h.all_events && std::find(h.events.begin(), h.events.end(), id) == h.events.end())
                 continue;
             if (loaded.filters[i] && !loaded.filters[i]->matches(msg)) continue;
-            jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq});
+            jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc,
+                                      m.meta.eid});
         }
         hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, msg.value("ts", 0.0)};
         cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));
@@ -219,7 +220,8 @@ int run_hooks(const HooksOptions& o) {
     const auto& st = runner.stats();
     log("stopping; " + std::to_string(st.started) + " started, " + std::to_string(st.failed) +
         " failed, " + std::to_string(st.timed_out) + " timed out, " + std::to_string(st.retried) +
-        " retried, " + std::to_string(st.dropped) + " dropped");
+        " retried, " + std::to_string(st.throttled) + " held by a rate limit, " +
+        std::to_string(st.dropped) + " dropped");
     return 0;
 }
 

@@ -61,12 +61,36 @@ void Runner::set_limits(std::size_t concurrency, std::size_t queue) {
 }
 
 void Runner::submit(Job job) {
-    if (running_.size() < concurrency_) {
+    const auto& hook = *job.hook;
+    if (hook.rate_count == 0 && running_.size() < concurrency_) {
         start(std::move(job));
         return;
     }
-    if (queue_.size() < queue_max_) {
-        queue_.push_back(std::move(job));
+    if (queue_.size() + throttled_ < queue_max_) {
+        if (hook.rate_count == 0) {
+            queue_.push_back(std::move(job));
+            return;
+        }
+        auto it = throttles_.find(hook.name);
+        if (it == throttles_.end() || it->second.count != hook.rate_count ||
+            it->second.period != hook.rate_period) {
+            // New, or changed by a reload: a new window (the waiting keep their turn).
+            Throttle t{hook.rate_count,
+                       hook.rate_period,
+                       RateLimit(hook.rate_count, hook.rate_period),
+                       {}};
+            if (it != throttles_.end()) t.waiting = std::move(it->second.waiting);
+            it = throttles_.insert_or_assign(hook.name, std::move(t)).first;
+        }
+        auto& t = it->second;
+        const auto now = Clock::now();
+        if (t.waiting.empty() && !t.limit.allows(now))
+            log_("hook " + hook.name + " rate limit " + std::to_string(hook.rate_count) + "/" +
+                 format_duration(hook.rate_period) + " reached: executions wait their turn");
+        if (!t.waiting.empty() || !t.limit.allows(now)) ++stats_.throttled;
+        t.waiting.push_back(std::move(job));
+        ++throttled_;
+        start_throttled(now);
         return;
     }
     ++stats_.dropped;
@@ -109,6 +133,10 @@ void Runner::start(Job job) {
     env.push_back("OM_EVENT_SEQ=" + std::to_string(job.seq));
     env.push_back("OM_EVENT_EPOCH=" + std::to_string(job.epoch));
     env.push_back("OM_HOOK_ATTEMPT=" + std::to_string(job.attempt));
+    // The same on every broker and broker run: the key for idempotence across a failover.
+    if (job.eid != 0)
+        env.push_back("OM_EVENT_ORIGIN=" + job.nodename + ":" + std::to_string(job.inc) + ":" +
+                      std::to_string(job.eid));
     std::vector<char*> envp, argv;
     for (auto& e : env)
         envp.push_back(e.data());
@@ -201,10 +229,26 @@ std::string Runner::retry_or_done(Job& job) {
 }
 
 Millis Runner::sleep_limit() const {
-    if (busy()) return Millis(5); // timeouts and stdin of running hooks, queued ones
-    if (delayed_.empty()) return Millis(200);
-    const auto until = std::chrono::duration_cast<Millis>(delayed_.begin()->first - Clock::now());
-    return std::clamp(until, Millis(0), Millis(200));
+    // Timeouts and stdin of running hooks, queued ones.
+    if (!running_.empty() || !queue_.empty()) return Millis(5);
+    const auto now = Clock::now();
+    auto wake = now + Millis(200);
+    if (!delayed_.empty()) wake = std::min(wake, delayed_.begin()->first);
+    for (const auto& [name, t] : throttles_)
+        if (!t.waiting.empty()) wake = std::min(wake, t.limit.next(now));
+    return std::clamp(std::chrono::ceil<Millis>(wake - now), Millis(0), Millis(200));
+}
+
+void Runner::start_throttled(Clock::time_point now) {
+    for (auto& [name, t] : throttles_) {
+        while (running_.size() < concurrency_ && !t.waiting.empty() && t.limit.allows(now)) {
+            t.limit.take(now);
+            Job j = std::move(t.waiting.front());
+            t.waiting.pop_front();
+            --throttled_;
+            start(std::move(j));
+        }
+    }
 }
 
 void Runner::service() {
@@ -279,6 +323,7 @@ void Runner::service() {
     }
     queue_.insert(queue_.begin(), std::make_move_iterator(due.begin()),
                   std::make_move_iterator(due.end()));
+    start_throttled(due_now);
     while (running_.size() < concurrency_ && !queue_.empty()) {
         Job j = std::move(queue_.front());
         queue_.pop_front();

@@ -2,17 +2,21 @@
 //
 // Each execution runs without a shell in its own process group, gets the event message
 // on stdin (written without blocking: a hook that never reads stdin stalls nothing) and
-// OM_EVENT_ID, OM_EVENT_NODENAME, OM_EVENT_SEQ, OM_EVENT_EPOCH in its environment. At its
+// OM_EVENT_ID, OM_EVENT_NODENAME, OM_EVENT_SEQ, OM_EVENT_EPOCH, OM_HOOK_ATTEMPT, and for
+// a node's event OM_EVENT_ORIGIN (NODE:INC:EID) in its environment. At its
 // timeout the whole group is killed (SIGKILL). When `concurrency` executions run, new ones
 // wait in a queue of `queue`; when the queue is full the new execution is dropped, counted
 // and logged. Every execution is logged in the node log with the event, command, pid,
 // exit status or signal, duration and the last lines of its stderr. A hook with `retries`
 // runs again after a failure (exit status not 0, a signal, its timeout, or a command that
 // cannot be executed), `retry_delay` later, the delay doubling each time (at most 5 min);
-// the job is done (on_done) after its last attempt.
+// the job is done (on_done) after its last attempt. A hook with a `rate_limit` starts at
+// most COUNT executions in any PERIOD: the others wait their turn, in order, within the
+// same `queue` bound (retries keep their own delays and are not counted).
 #pragma once
 
 #include "hooks_config.hpp"
+#include "rate_limit.hpp"
 
 #include <chrono>
 #include <deque>
@@ -30,12 +34,13 @@ struct Job {
     std::string body; // the event message JSON
     std::string id, nodename;
     std::uint64_t epoch = 0, seq = 0;
-    int attempt = 1; // 1 the first run, then 2... for retries (OM_HOOK_ATTEMPT)
+    std::uint64_t inc = 0, eid = 0; // the origin of a node's event (wire.hpp), else 0
+    int attempt = 1;                // 1 the first run, then 2... for retries (OM_HOOK_ATTEMPT)
 };
 
 struct RunnerStats {
     std::uint64_t started = 0, finished = 0, failed = 0, timed_out = 0, dropped = 0,
-                  spawn_errors = 0, retried = 0;
+                  spawn_errors = 0, retried = 0, throttled = 0;
 };
 
 class Runner {
@@ -51,9 +56,10 @@ class Runner {
     // Descriptors worth waking up for: each hook's pidfd (readable once it has exited)
     // and its stderr pipe.
     std::vector<int> fds() const;
-    bool busy() const { return !running_.empty() || !queue_.empty(); }
+    bool busy() const { return !running_.empty() || !queue_.empty() || throttled_ > 0; }
     // How long the caller may wait for a message before calling service() again: 5 ms
-    // while hooks run or wait for a slot, else until the next retry is due (200 ms at most).
+    // while hooks run or wait for a slot, else until the next retry or the next start a
+    // rate limit allows (200 ms at most).
     Millis sleep_limit() const;
     void set_limits(std::size_t concurrency, std::size_t queue);
     const RunnerStats& stats() const { return stats_; }
@@ -75,6 +81,9 @@ class Runner {
         bool killed = false;
     };
     void start(Job job);
+    // Starts the executions of rate-limited hooks that their limits allow now, while a
+    // slot is free.
+    void start_throttled(Clock::time_point now);
     void finish(Running& r, int status);
     // After a failed attempt: schedules the next one and returns its note for the log
     // line, or calls on_done and returns "" when no attempt is left.
@@ -84,6 +93,15 @@ class Runner {
     std::function<void(const std::string&)> log_;
     std::deque<Job> queue_;
     std::multimap<Clock::time_point, Job> delayed_; // retries, by due time
+    // Hooks with a rate limit, by name: their limit and their executions waiting for it.
+    struct Throttle {
+        std::size_t count;
+        Millis period;
+        RateLimit limit;
+        std::deque<Job> waiting;
+    };
+    std::map<std::string, Throttle> throttles_;
+    std::size_t throttled_ = 0; // jobs waiting in throttles_, counted in the queue bound
     std::vector<std::unique_ptr<Running>> running_;
     RunnerStats stats_;
 };

@@ -446,3 +446,40 @@ TEST_CASE("hooks: events a killed broker lost run after its restart, those handl
     CHECK(lines_with(r, "custom") == 4);
     CHECK(lines_with(r, "monitor_started") == 1);
 }
+
+TEST_CASE("hooks: a rate limit holds starts to COUNT per PERIOD, in order, none lost", "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto script = dir.file("stamp.sh");
+    write_file(script, "#!/bin/sh\necho \"$(date +%s.%N) $OM_EVENT_ORIGIN\" >> " +
+                           dir.file("starts") + "\n");
+    ::chmod(script.c_str(), 0755);
+    HooksProc hooks(dir, broker,
+                    "[hook.1]\nevents = \"custom\"\ncommand = \"" + script +
+                        "\"\nrate_limit = \"3/1s\"\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    constexpr int kEvents = 8;
+    for (int i = 0; i < kEvents; ++i)
+        REQUIRE(n1.cli({"emit", "custom"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("starts")), "\n") == kEvents; },
+                       15s));
+    std::vector<double> at;
+    std::vector<std::uint64_t> eids;
+    std::istringstream in(read_file(dir.file("starts")));
+    for (std::string t, origin; in >> t >> origin;) {
+        at.push_back(std::stod(t));
+        // NODE:INC:EID, the same key whatever broker numbered the event.
+        REQUIRE(origin.starts_with("n1:"));
+        eids.push_back(std::stoull(origin.substr(origin.rfind(':') + 1)));
+    }
+    REQUIRE(at.size() == kEvents);
+    for (std::size_t i = 1; i < eids.size(); ++i)
+        CHECK(eids[i] == eids[i - 1] + 1); // each once, in order
+    // A burst of 3, then 3 more a second later, then 2: at least 2 s from first to last,
+    // and never 4 starts in a second (less the start-up time of the script, 0.5 s allowed).
+    CHECK(at.back() - at.front() >= 1.5);
+    for (std::size_t i = 0; i + 3 < at.size(); ++i)
+        CHECK(at[i + 3] - at[i] >= 0.5);
+    CHECK(hooks.node_log().find("hook hook.1 rate limit 3/1s reached") != std::string::npos);
+}

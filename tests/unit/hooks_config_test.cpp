@@ -33,7 +33,7 @@ TEST_CASE("events take all - a list - or ids separated by spaces or commas") {
     TempToml t(
         "[hooks]\nconcurrency = 2\n[hook.1]\nevents = \"all\"\ncommand = \"/root/on_event\"\n"
         "[hook.2]\nevents = \"instance_thaw, hb_stale node_freeze\"\ncommand = [\"/bin/x\", \"a "
-        "b\"]\ntimeout = \"5s\"\nretries = 3\nretry_delay = \"250ms\"\n"
+        "b\"]\ntimeout = \"5s\"\nretries = 3\nretry_delay = \"250ms\"\nrate_limit = \"20/1m\"\n"
         "[hook.3]\nevents = [\"hb_stale\"]\ncommand = \"y\"\nfilter = \"data.svcname=ha1\"\n");
     std::vector<std::string> errors;
     auto c = load_hooks_config(t.path, errors);
@@ -48,6 +48,9 @@ TEST_CASE("events take all - a list - or ids separated by spaces or commas") {
     CHECK(c.hooks[1].retries == 3);
     CHECK(c.hooks[1].retry_delay == Millis(250));
     CHECK(c.hooks[0].retries == 0); // by default a failed hook is not run again
+    CHECK(c.hooks[1].rate_count == 20);
+    CHECK(c.hooks[1].rate_period == Millis(60000));
+    CHECK(c.hooks[0].rate_count == 0); // no limit by default
     CHECK(c.hooks[2].filter == "data.svcname=ha1");
 }
 
@@ -58,12 +61,15 @@ TEST_CASE("bad hook entries are reported with file:line and skipped - the others
                "[hook.badtimeout]\nevents = \"all\"\ncommand = \"x\"\ntimeout = \"soon\"\n"
                "[hook.typo]\nevents = \"all\"\ncomand = \"x\"\n"
                "[hook.badretries]\nevents = \"all\"\ncommand = \"x\"\nretries = -1\n"
-               "[hook.baddelay]\nevents = \"all\"\ncommand = \"x\"\nretry_delay = 5\n");
+               "[hook.baddelay]\nevents = \"all\"\ncommand = \"x\"\nretry_delay = 5\n"
+               "[hook.badrate]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"10\"\n"
+               "[hook.zerorate]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"0/1s\"\n"
+               "[hook.rateperiod]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"5/soon\"\n");
     std::vector<std::string> errors;
     auto c = load_hooks_config(t.path, errors);
     REQUIRE(c.hooks.size() == 1);
     CHECK(c.hooks[0].name == "hook.ok");
-    REQUIRE(errors.size() == 6);
+    REQUIRE(errors.size() == 9);
     for (const auto& e : errors) {
         CHECK(e.starts_with(t.path + ":"));
         CHECK(e.find("(hook skipped)") != std::string::npos);

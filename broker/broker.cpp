@@ -69,8 +69,8 @@ void Broker::event(const std::string& nodename, const std::string& id, json data
 }
 
 void Broker::event_text(const std::string& nodename, std::string_view id, const std::string& data,
-                        std::uint64_t inc, std::uint64_t eid) {
-    stream_.publish_event(nodename, id, data, inc, eid);
+                        const wire::Origin& origin) {
+    stream_.publish_event(nodename, id, data, origin);
 }
 
 void Broker::request_full(const std::string& route, const std::string& nodename,

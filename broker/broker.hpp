@@ -25,7 +25,7 @@ class Broker : public Sink {
     void patch(const std::string& nodename, const PatchWriter& ops) override;
     void event(const std::string& nodename, const std::string& id, json data) override;
     void event_text(const std::string& nodename, std::string_view id, const std::string& data,
-                    std::uint64_t inc, std::uint64_t eid) override;
+                    const wire::Origin& origin) override;
     void request_full(const std::string& route, const std::string& nodename,
                       const char* reason) override;
 

@@ -215,14 +215,21 @@ void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
         if (!w.empty()) sink_.patch(nodename, w);
         std::uint64_t eid = 0; // optional: a publisher that does not number its events
         if (msg["eid"].get_uint64().get(eid)) eid = 0;
+        wire::Origin origin;
         if (eid != 0) {
             if (published_.had(nodename, inc, eid)) {
                 ++stats_.event_repeats; // resent after a reconnection: published already
                 return;
             }
             published_.record(nodename, inc, eid);
+            origin.inc = inc;
+            origin.eid = eid;
+            bool resent = false;
+            if (!msg["resent"].get_bool().get(resent) && resent &&
+                !msg["ts"].get_double().get(origin.ts))
+                origin.resent = true;
         }
-        publish_event(nodename, n, data, eid ? inc : 0, eid);
+        publish_event(nodename, n, data, origin);
         return;
     }
     ++stats_.accepted;
@@ -330,7 +337,7 @@ void Cluster::reaggregate(const std::string& nodename, const std::string& svc, P
 }
 
 void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
-                            std::uint64_t inc, std::uint64_t eid) {
+                            const wire::Origin& origin) {
     // Snapshots as the specification shows them: the node monitor always; the service
     // aggregate and the instance when the event concerns a service. The body is spliced
     // from the sender's data text and the cached monitor text: no JSON tree is built.
@@ -348,7 +355,7 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         d.erase("instance");
         const std::string text = d.dump();
         JsonParser p;
-        publish_event(nodename, n, p.parse(text), inc, eid);
+        publish_event(nodename, n, p.parse(text), origin);
         return;
     }
     if (n.monitor_text.empty()) {
@@ -373,7 +380,7 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         text += inst ? inst->dump() : "{}";
     }
     text.push_back('}');
-    sink_.event_text(nodename, id, text, inc, eid);
+    sink_.event_text(nodename, id, text, origin);
 }
 
 void Cluster::check_liveness(Clock::time_point now) {

@@ -13,6 +13,7 @@
 #include "origins.hpp"
 #include "patch_writer.hpp"
 #include "service_status.hpp"
+#include "wire.hpp"
 
 #include <chrono>
 #include <string>
@@ -28,10 +29,9 @@ class Sink {
     virtual ~Sink() = default;
     virtual void patch(const std::string& nodename, const PatchWriter& ops) = 0;
     virtual void event(const std::string& nodename, const std::string& id, json data) = 0;
-    // A node's event, with the data object already serialized; `inc` and `eid` name it
-    // on every broker the node sends to (wire.hpp), 0 when the sender gave no eid.
+    // A node's event, with the data object already serialized, and its origin (wire.hpp).
     virtual void event_text(const std::string& nodename, std::string_view id,
-                            const std::string& data, std::uint64_t inc, std::uint64_t eid) = 0;
+                            const std::string& data, const wire::Origin& origin) = 0;
     virtual void request_full(const std::string& route, const std::string& nodename,
                               const char* reason) = 0;
 };
@@ -80,7 +80,7 @@ class Cluster {
     void apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
                      PatchWriter& w, Clock::time_point now);
     void publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
-                       std::uint64_t inc, std::uint64_t eid);
+                       const wire::Origin& origin);
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);

@@ -27,16 +27,17 @@ void Stream::publish_patch(const std::string& nodename, const PatchWriter& ops) 
 }
 
 void Stream::publish_event(const std::string& nodename, std::string_view id,
-                           const std::string& data, std::uint64_t inc, std::uint64_t eid) {
+                           const std::string& data, const wire::Origin& origin) {
     const auto topic = wire::event_topic(id);
-    wire::Meta m{epoch_, ++seq_, ++eseq_, ++topic_seq_[topic], inc, eid};
+    wire::Meta m{epoch_,     ++seq_,     ++eseq_,      ++topic_seq_[topic],
+                 origin.inc, origin.eid, origin.resent};
     // {"nodename":N,"ts":T,"kind":"event","data":{...}}
     std::string body;
     body.reserve(data.size() + nodename.size() + 64);
     body += "{\"nodename\":";
     wire::append_json_string(body, nodename);
     body += ",\"ts\":";
-    body += format_ts(wire::now_ts());
+    body += format_ts(origin.resent ? origin.ts : wire::now_ts());
     body += ",\"kind\":\"event\",\"data\":";
     body += data;
     body += '}';

@@ -28,9 +28,10 @@ class Stream {
     // Publishes a patch from `nodename` with the next patch id.
     void publish_patch(const std::string& nodename, const PatchWriter& ops);
     // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}, DATA being
-    // the serialized data object; (inc, eid) its origin when a node emitted it, else 0.
+    // the serialized data object; `origin` when a node emitted it (T is then its emission
+    // time if it was sent again, else now).
     void publish_event(const std::string& nodename, std::string_view id, const std::string& data,
-                       std::uint64_t inc = 0, std::uint64_t eid = 0);
+                       const wire::Origin& origin = {});
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.
     void tick();
 

@@ -45,6 +45,14 @@ std::string format_meta(const Meta& m) {
     if (m.eid == 0)
         return flat_object(
             {{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
+    if (m.resent)
+        return flat_object({{"epoch", m.epoch},
+                            {"seq", m.seq},
+                            {"kseq", m.kseq},
+                            {"tseq", m.tseq},
+                            {"inc", m.inc},
+                            {"eid", m.eid},
+                            {"resent", 1}});
     return flat_object({{"epoch", m.epoch},
                         {"seq", m.seq},
                         {"kseq", m.kseq},
@@ -85,6 +93,7 @@ std::optional<Meta> parse_meta(std::string_view frame) {
         if (!inc) return std::nullopt;
         m.inc = *inc;
         m.eid = *eid;
+        m.resent = field(frame, "resent").value_or(0) != 0;
     }
     return m;
 }

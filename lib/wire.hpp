@@ -17,7 +17,8 @@ namespace om::wire {
 //   TOPIC  "patch/<nodename>/"  or  "event/<event id>/"  or  "tick/"
 //          (the trailing '/' keeps "event/hb_stale/" from matching "event/hb_stale_x/")
 //   META   {"epoch":E,"seq":S,"kseq":K,"tseq":T}, and for an event emitted by a node
-//          also "inc":I,"eid":N (its origin, below)
+//          also "inc":I,"eid":N (its origin, below), and "resent":1 when the node sent it
+//          again to a broker it reconnected to (the body's ts is then its emission time)
 //          seq counts every message of the epoch, kseq those of the same kind (patch or
 //          event), tseq those of the same topic; each is +1 on the previous one, so a
 //          subscriber to "", "patch/", "event/", or one whole topic sees any loss.
@@ -41,6 +42,15 @@ struct Meta {
     // An event's origin: its node's incarnation and event number; 0 when the broker made
     // the event itself (or for a patch).
     std::uint64_t inc = 0, eid = 0;
+    bool resent = false; // a node's event sent again after a reconnection
+};
+
+// What the broker knows of a node's event beyond its data (ingest "inc", "eid", "resent",
+// "ts"): its origin, and for an event sent again, the time it was emitted.
+struct Origin {
+    std::uint64_t inc = 0, eid = 0; // 0: no origin (the broker's own, or no eid)
+    bool resent = false;
+    double ts = 0; // the emission time, when resent
 };
 std::string format_meta(const Meta& m);
 // Parses a META frame; nullopt when malformed.
@@ -58,6 +68,7 @@ std::optional<Tick> parse_tick(std::string_view frame);
 //   {"kind":"delta","nodename":N,"inc":I,"gen":G,"ts":T,"ops":[[[path],value],[[path]]]}
 //   {"kind":"ping", "nodename":N,"inc":I,"gen":G,"ts":T}
 //   {"kind":"event","nodename":N,"inc":I,"gen":G,"ts":T,"eid":E,"data":{"id":...,...}}
+//      and "resent":true when sent again after a reconnection (ts: its emission time)
 // `inc` (incarnation) is fixed for the life of an om-pub process; `gen` is its dataset
 // generation: a full carries the generation of its data, a delta turns gen-1 into gen, a
 // ping and an event carry the current one. Paths in a delta are relative to the node.

@@ -45,12 +45,12 @@ Publisher::~Publisher() {
     }
 }
 
-std::string Publisher::envelope(const char* kind) const {
+std::string Publisher::envelope(const char* kind, double ts) const {
     // {"kind":K,"nodename":N,"inc":I,"gen":G,"ts":T   (the caller closes the object)
     std::string s = std::string("{\"kind\":\"") + kind + "\",\"nodename\":";
     wire::append_json_string(s, config_.nodename);
     s += ",\"inc\":" + std::to_string(inc_) + ",\"gen\":" + std::to_string(dataset_.gen()) +
-         ",\"ts\":" + format_ts(wire::now_ts());
+         ",\"ts\":" + format_ts(ts != 0 ? ts : wire::now_ts());
     return s;
 }
 
@@ -74,17 +74,21 @@ void Publisher::flush() {
 void Publisher::emit(json data) {
     flush(); // the event follows the changes made before it
     auto text = data.dump();
-    send_all(event_frame(++eid_, text));
+    const double ts = wire::now_ts();
+    send_all(event_frame(++eid_, text, ts, false));
     if (config_.resend_events == 0) return;
-    recent_.push_back(Kept{Clock::now(), eid_, std::move(text)});
+    recent_.push_back(Kept{Clock::now(), ts, eid_, std::move(text)});
     if (recent_.size() > config_.resend_events) recent_.pop_front();
 }
 
-std::string Publisher::event_frame(std::uint64_t eid, const std::string& data) const {
+std::string Publisher::event_frame(std::uint64_t eid, const std::string& data, double ts,
+                                   bool resent) const {
     // "eid" numbers the events of this incarnation: with "inc", the event's name on every
     // broker, by which a broker publishes a resent event once and a subscriber moving from
-    // one broker to another skips those it had.
-    return envelope("event") + ",\"eid\":" + std::to_string(eid) + ",\"data\":" + data + "}";
+    // one broker to another skips those it had. A resent event keeps its emission time,
+    // so that a subscriber started since can tell it is older than itself.
+    return envelope("event", ts) + ",\"eid\":" + std::to_string(eid) +
+           (resent ? ",\"resent\":true" : "") + ",\"data\":" + data + "}";
 }
 
 std::size_t Publisher::resend(Uplink& up) {
@@ -92,7 +96,7 @@ std::size_t Publisher::resend(Uplink& up) {
     while (!recent_.empty() && now - recent_.front().at > config_.resend_age)
         recent_.pop_front();
     for (const auto& k : recent_)
-        up.send(event_frame(k.eid, k.data));
+        up.send(event_frame(k.eid, k.data, k.ts, true));
     return recent_.size();
 }
 

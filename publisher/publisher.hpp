@@ -33,8 +33,9 @@ class Publisher {
     bool on_control();
     std::string execute(const std::vector<std::string>& frames);
     void send_full(Uplink& up);
-    // The event frame of event `eid` with its serialized data object.
-    std::string event_frame(std::uint64_t eid, const std::string& data) const;
+    // The event frame of event `eid` emitted at `ts`, with its serialized data object.
+    std::string event_frame(std::uint64_t eid, const std::string& data, double ts,
+                            bool resent) const;
     // Sends the recent events kept to `up` again; returns how many.
     std::size_t resend(Uplink& up);
     void flush();
@@ -42,13 +43,15 @@ class Publisher {
     void emit(json data);
     void refresh();
     void reload_source();
-    std::string envelope(const char* kind) const;
+    // The fields every ingest message starts with; `ts` 0 means now.
+    std::string envelope(const char* kind, double ts = 0) const;
 
     NodeConfig config_;
     std::uint64_t inc_;
     std::uint64_t eid_ = 0; // events emitted by this incarnation
     struct Kept {
         Clock::time_point at;
+        double ts; // emitted, wall clock
         std::uint64_t eid;
         std::string data;
     };

@@ -134,9 +134,12 @@ int run_hooks(const HooksOptions& o) {
         return kUsage;
     }
     if (resumed)
-        copts.resume = Resume{cursor.epoch(), cursor.seq(), cursor.had(), cursor.ts()};
+        copts.resume =
+            Resume{cursor.epoch(), cursor.seq(), cursor.had(), cursor.ts(), cursor.since()};
     else if (o.catch_up)
         copts.resume = Resume{};
+    else
+        cursor.set_since(wire::now_ts()); // a first start: what came before is not ours
     copts.topics = {std::string(wire::kEventPrefix)};
     log("started with " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file +
         ", cursor " + cursor.path() +

@@ -93,6 +93,7 @@ bool Connection::connect(std::size_t index) {
     last_heard_ = Clock::now();
     silent_but_answering_ = 0;
     bool replay = false;
+    if (first_) floor_ts_ = options_.resume ? options_.resume->since : wire::now_ts();
     if (epoch != epoch_) {
         last_topic_seq_.clear();
         const auto& resume = options_.resume;
@@ -265,6 +266,14 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
             return;
         }
         had_.record(node, meta.inc, meta.eid);
+        // Sent again, or from another run's window: it may predate this subscriber. Its
+        // ts is then its emission time (or when that broker published it).
+        double ts;
+        if ((meta.resent || (replayed && switched_)) && !parsed["ts"].get_double().get(ts) &&
+            ts < floor_ts_) {
+            ++skipped_;
+            return;
+        }
     } else if (replayed && switched_) {
         // The broker's own, from the window of another run: what it saw before the
         // previous run went silent, that run reported too.

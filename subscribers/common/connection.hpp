@@ -33,7 +33,8 @@ struct Resume {
     std::uint64_t epoch = 0; // the broker run of `eseq`; 0 means the broker's current run
     std::uint64_t eseq = 0;  // the events of that run up to this one were handled
     Origins had;             // the node events handled, recognized on any broker
-    double ts = 0; // on another broker run, its own events up to this time count as handled
+    double ts = 0;    // on another broker run, its own events up to this time count as handled
+    double since = 0; // events emitted before this time are not for this subscriber (0: all)
 };
 
 struct ConnectionOptions {
@@ -137,6 +138,9 @@ class Connection {
     // from each broker it sends to).
     bool switched_ = false;
     double own_before_ = 0;
+    // Events emitted before this time predate the subscriber: a node's event sent again
+    // to a restarted broker, or the window of another run, may hold such (0: none).
+    double floor_ts_ = 0;
     int silent_but_answering_ = 0; // silences in a row while the broker answered its api
     std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0, skipped_ = 0;
 };

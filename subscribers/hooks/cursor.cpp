@@ -90,6 +90,7 @@ bool Cursor::load() {
             throw std::runtime_error(path_ + ": " + e.what());
         }
         if (j.contains("ts") && j["ts"].is_number()) ts_ = j["ts"].get<double>();
+        if (j.contains("since") && j["since"].is_number()) since_ = j["since"].get<double>();
         for (const auto& d : j.value("done", nlohmann::json::array())) {
             // [from, to]; a bare number is the format of earlier versions.
             if (d.is_number_unsigned()) {
@@ -283,8 +284,8 @@ void Cursor::save_snapshot() const {
     auto done = nlohmann::json::array();
     for (const auto& [from, to] : done_)
         done.push_back({from, to});
-    const nlohmann::json j{
-        {"epoch", epoch_}, {"seq", seq_}, {"done", done}, {"origins", had_.to_json()}, {"ts", ts_}};
+    const nlohmann::json j{{"epoch", epoch_},           {"seq", seq_}, {"done", done},
+                           {"origins", had_.to_json()}, {"ts", ts_},   {"since", since_}};
     const auto tmp = path_ + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

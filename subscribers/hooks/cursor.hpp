@@ -64,6 +64,10 @@ class Cursor {
     // The node events handled up to seq (of any epoch), and the time of the last event.
     const om::Origins& had() const { return had_; }
     double ts() const { return ts_; }
+    // When the cursor began (its first start without --catch-up), else 0: events emitted
+    // before are not for it, even when a broker sends them again.
+    double since() const { return since_; }
+    void set_since(double ts) { since_ = ts; }
     const std::string& path() const { return path_; }
     // Ranges handled above seq (out of order, or lost); for the tests.
     std::size_t ranges() const { return done_.size(); }
@@ -85,6 +89,7 @@ class Cursor {
     std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, above seq_
     om::Origins had_;
     double ts_ = 0;
+    double since_ = 0;
     std::uint64_t last_delivered_ = 0; // highest sequence begun in this epoch (seq_ after load)
     std::string unwritten_;            // journal lines not yet appended
     bool snapshot_stale_ = false;      // a new epoch: the journal cannot describe it

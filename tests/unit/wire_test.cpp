@@ -33,6 +33,10 @@ TEST_CASE("a node's event carries its origin in META - a broker's own event none
     const auto back = wire::parse_meta(text);
     REQUIRE(back);
     CHECK((back->tseq == 2 && back->inc == 1795830570000001 && back->eid == 42));
+    CHECK_FALSE(back->resent);
+    const auto resent = wire::parse_meta(wire::format_meta({17, 6, 4, 3, 9, 1, true}));
+    REQUIRE(resent);
+    CHECK((resent->eid == 1 && resent->resent));
     auto own = wire::parse_meta(wire::format_meta({17, 6, 4, 1}));
     REQUIRE(own);
     CHECK(own->eid == 0);

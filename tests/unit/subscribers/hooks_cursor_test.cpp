@@ -171,6 +171,7 @@ TEST_CASE("cursor: the origins of the events it passed survive a restart and a n
     CursorFile f;
     {
         Cursor c(f.path);
+        c.set_since(9.0);
         c.begin(4, 1, 1, EventOrigin{"n1", 100, 1, 10.5});
         c.flush();                                       // a first epoch: the snapshot
         c.begin(4, 2, 1, EventOrigin{"b", 0, 0, 11.25}); // the broker's own
@@ -202,6 +203,7 @@ TEST_CASE("cursor: the origins of the events it passed survive a restart and a n
     CHECK(c.had().had("n1", 100, 2)); // origins are not the run's: they carry over
     CHECK(c.had().had("n2", 200, 7));
     CHECK(c.ts() == 20.0);
+    CHECK(c.since() == 9.0);
 }
 
 TEST_CASE("cursor: a journal torn before an origin line forgets it, never the reverse") {

@@ -419,6 +419,8 @@ TEST_CASE("om-sub events across a broker restart: node events sent again show on
     BrokerProc broker(dir);
     PubProc n1(dir, "n1", {broker.ingest}, "60s");
     REQUIRE(n1.cli({"emit", "custom", "n=0"}).code == 0); // before the subscriber started
+    // Published before it starts too (hb_beating, monitor_started, custom), else it is live.
+    REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 3; }));
     const auto out = dir.file("events.out");
     Process events(
         sub(broker, {"events", "--format", "json", "--filter", "data.id in custom,warm"}), out);

@@ -217,11 +217,10 @@ void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
         if (msg["eid"].get_uint64().get(eid)) eid = 0;
         wire::Origin origin;
         if (eid != 0) {
-            if (published_.had(nodename, inc, eid)) {
+            if (!published_.record(nodename, inc, eid)) {
                 ++stats_.event_repeats; // resent after a reconnection: published already
                 return;
             }
-            published_.record(nodename, inc, eid);
             origin.inc = inc;
             origin.eid = eid;
             bool resent = false;

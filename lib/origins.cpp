@@ -6,15 +6,16 @@
 
 namespace om {
 
+bool Origins::contains(const Incarnation& i, std::uint64_t eid) {
+    auto r = i.ranges.upper_bound(eid);
+    return r != i.ranges.begin() && eid <= std::prev(r)->second;
+}
+
 bool Origins::had(std::string_view node, std::uint64_t inc, std::uint64_t eid) const {
     const auto it = nodes_.find(std::string(node));
     if (it == nodes_.end()) return false;
-    for (const auto& i : it->second) {
-        if (i.inc != inc) continue;
-        auto r = i.ranges.upper_bound(eid);
-        if (r == i.ranges.begin()) return false;
-        return eid <= std::prev(r)->second;
-    }
+    for (const auto& i : it->second)
+        if (i.inc == inc) return contains(i, eid);
     return false;
 }
 
@@ -37,12 +38,13 @@ void Origins::add(Incarnation& i, std::uint64_t from, std::uint64_t to) {
     if (i.ranges.size() > kRanges) i.ranges.erase(i.ranges.begin());
 }
 
-void Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid) {
+bool Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid) {
     auto& incs = nodes_[std::string(node)];
     for (auto& i : incs)
         if (i.inc == inc) {
+            if (contains(i, eid)) return false;
             add(i, eid, eid);
-            return;
+            return true;
         }
     if (incs.size() >= kIncarnations) {
         // Incarnations are start times: the smallest is the oldest run of the node.
@@ -51,6 +53,7 @@ void Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid
     }
     incs.push_back(Incarnation{inc, {}});
     add(incs.back(), eid, eid);
+    return true;
 }
 
 nlohmann::json Origins::to_json() const {

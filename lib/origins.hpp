@@ -24,8 +24,9 @@ class Origins {
   public:
     // True when event `eid` of incarnation `inc` of `node` was recorded.
     bool had(std::string_view node, std::uint64_t inc, std::uint64_t eid) const;
-    // Records it; a new incarnation pushes out the oldest kept.
-    void record(std::string_view node, std::uint64_t inc, std::uint64_t eid);
+    // Records it; a new incarnation pushes out the oldest kept. Returns false when it was
+    // recorded already: one lookup answers "had?" and records, on the hot paths.
+    bool record(std::string_view node, std::uint64_t inc, std::uint64_t eid);
     bool empty() const { return nodes_.empty(); }
 
     // {"<node>": [[inc, [[from, to], ...]], ...]}, for a persisted cursor.
@@ -44,6 +45,7 @@ class Origins {
         std::uint64_t inc = 0;
         std::map<std::uint64_t, std::uint64_t> ranges; // from -> to, disjoint, not touching
     };
+    static bool contains(const Incarnation& i, std::uint64_t eid);
     void add(Incarnation& i, std::uint64_t from, std::uint64_t to);
     std::unordered_map<std::string, std::vector<Incarnation>> nodes_;
 };

@@ -261,11 +261,10 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
         // A node's event: the same origin on every broker it was sent to.
         std::string_view node;
         if (parsed["nodename"].get_string().get(node)) node = {};
-        if (had_.had(node, meta.inc, meta.eid)) {
+        if (!had_.record(node, meta.inc, meta.eid)) {
             ++skipped_;
             return;
         }
-        had_.record(node, meta.inc, meta.eid);
         // Sent again, or from another run's window: it may predate this subscriber. Its
         // ts is then its emission time (or when that broker published it).
         double ts;

@@ -21,6 +21,10 @@ class RateLimit {
     void take(Clock::time_point now);
     // The first time from `now` on at which a start is allowed.
     Clock::time_point next(Clock::time_point now) const;
+    // True when this is the limit of `count` starts per `period` (a reload may change it).
+    bool is(std::size_t count, Clock::duration period) const {
+        return count == count_ && period == period_;
+    }
 
   private:
     std::size_t count_;

@@ -72,13 +72,9 @@ void Runner::submit(Job job) {
             return;
         }
         auto it = throttles_.find(hook.name);
-        if (it == throttles_.end() || it->second.count != hook.rate_count ||
-            it->second.period != hook.rate_period) {
+        if (it == throttles_.end() || !it->second.limit.is(hook.rate_count, hook.rate_period)) {
             // New, or changed by a reload: a new window (the waiting keep their turn).
-            Throttle t{hook.rate_count,
-                       hook.rate_period,
-                       RateLimit(hook.rate_count, hook.rate_period),
-                       {}};
+            Throttle t{RateLimit(hook.rate_count, hook.rate_period), {}};
             if (it != throttles_.end()) t.waiting = std::move(it->second.waiting);
             it = throttles_.insert_or_assign(hook.name, std::move(t)).first;
         }

@@ -95,8 +95,6 @@ class Runner {
     std::multimap<Clock::time_point, Job> delayed_; // retries, by due time
     // Hooks with a rate limit, by name: their limit and their executions waiting for it.
     struct Throttle {
-        std::size_t count;
-        Millis period;
         RateLimit limit;
         std::deque<Job> waiting;
     };

@@ -17,6 +17,8 @@ TEST_CASE("origins: an event is had once recorded, per node and incarnation") {
     CHECK_FALSE(o.had("n2", 100, 1)); // another node
     CHECK_FALSE(o.had("n1", 200, 1)); // a later run of n1 numbers from 1 again
     CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,5]]]]})"));
+    CHECK_FALSE(o.record("n1", 100, 3)); // had: record says so, and changes nothing
+    CHECK(o.record("n1", 100, 6));
 }
 
 TEST_CASE("origins: events out of order leave holes that a late event fills") {

@@ -142,11 +142,17 @@ bool Cursor::handled(std::uint64_t epoch, std::uint64_t seq) const {
 
 void Cursor::switch_epoch(std::uint64_t epoch) {
     if (epoch == epoch_) return;
+    // A failover while hooks run or wait: what they finish must still be known after a
+    // restart against the new broker, which sends the nodes' events again under new numbers.
+    for (const auto& [seq, jobs] : pending_) {
+        auto it = origin_of_.find(seq);
+        if (it != origin_of_.end()) earlier_[{epoch_, seq}] = Earlier{jobs, std::move(it->second)};
+    }
     epoch_ = epoch;
     seq_ = 0;
     done_.clear();
     pending_.clear();
-    origin_of_.clear(); // executions of the previous run finish unrecorded (see finish)
+    origin_of_.clear();
     last_delivered_ = 0;
     unwritten_.clear();
     snapshot_stale_ = true;
@@ -223,7 +229,15 @@ void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin
 }
 
 void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
-    if (epoch != epoch_) return; // an execution of a previous broker run
+    if (epoch != epoch_) {
+        // An execution of an earlier broker run: its sequence means nothing now.
+        auto it = earlier_.find({epoch, seq});
+        if (it == earlier_.end() || --it->second.jobs > 0) return;
+        const auto& o = it->second.origin;
+        note(o.inc, o.eid, o.ts, o.node);
+        earlier_.erase(it);
+        return;
+    }
     auto it = pending_.find(seq);
     if (it == pending_.end()) return;
     if (--it->second > 0) return;

@@ -6,7 +6,8 @@
 //
 // It also keeps what a broker run's numbers cannot say on another run (after a failover,
 // or a restart against the next broker): the origins of the node events handled up to
-// `seq` (Origins) and the time of the last of them, `ts`, for the broker's own events.
+// `seq` (Origins), and of those of an earlier run that finish after the move, and the time
+// of the last of them, `ts`, for the broker's own events.
 //
 // Two files keep it: `path`, a JSON snapshot {"epoch", "seq", "done": [[from, to]...],
 // "origins": {...}, "ts"}, replaced atomically (write, then rename), and `path.journal`,
@@ -50,7 +51,7 @@ class Cursor {
     // An event delivered, with `jobs` executions to wait for (0: handled at once). Events
     // arrive in sequence order, so the ones skipped before `seq` are gone for good.
     void begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin = {});
-    // One execution of (epoch, seq) finished.
+    // One execution of (epoch, seq) finished; (epoch, seq) may be of an earlier epoch.
     void finish(std::uint64_t epoch, std::uint64_t seq);
 
     // Appends what changed to the journal (or folds it in, see above). Throws when the
@@ -87,6 +88,13 @@ class Cursor {
     std::map<std::uint64_t, std::uint64_t> done_;    // from -> to, handled, above seq_, disjoint
     std::map<std::uint64_t, int> pending_;           // seq -> executions still running or queued
     std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, above seq_
+    // Events of earlier broker runs still running or queued at a new epoch: their seq
+    // no longer counts, but their origin is recorded when their last execution finishes.
+    struct Earlier {
+        int jobs = 0;
+        EventOrigin origin;
+    };
+    std::map<std::pair<std::uint64_t, std::uint64_t>, Earlier> earlier_; // (epoch, seq)
     om::Origins had_;
     double ts_ = 0;
     double since_ = 0;

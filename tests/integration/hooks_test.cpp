@@ -74,14 +74,31 @@ std::string namer(const TempDir& dir, const std::string& out) {
 
 // Two brokers a and b, node n1 heartbeating to both, and a runner given both (a first)
 // with one hook on all events, writing through namer() to "ran".
+// A namer() that, for the event carrying "n":2, first waits until the file `gate` exists.
+std::string gated_namer(const TempDir& dir, const std::string& out) {
+    const auto path = dir.file("gated.sh");
+    write_file(path, "#!/bin/sh\nn=$(grep -o '\"n\":[0-9]*')\n"
+                     "if [ \"$n\" = '\"n\":2' ]; then\n"
+                     "  while [ ! -e " +
+                         dir.file("gate") +
+                         " ]; do sleep 0.01; done\nfi\n"
+                         "echo \"$OM_EVENT_ID $OM_EVENT_NODENAME $n\" >> " +
+                         dir.file(out) + "\n");
+    ::chmod(path.c_str(), 0755);
+    return path;
+}
+
 struct TwoBrokers {
     TempDir dir;
     BrokerProc a{dir, "", "a"}, b{dir, "", "b"};
-    HooksProc hooks{dir, a,
-                    "[hook.1]\nevents = \"all\"\ncommand = \"" + namer(dir, "ran") + "\"\n"};
+    HooksProc hooks;
     std::vector<std::string> both{"--pub", a.pub, "--api", a.api, "--pub", b.pub, "--api", b.api};
     std::unique_ptr<PubProc> n1;
-    TwoBrokers() {
+    // `gated`: the hook of custom 2 waits for the file "gate".
+    explicit TwoBrokers(bool gated = false)
+        : hooks{dir, a,
+                "[hook.1]\nevents = \"all\"\ncommand = \"" +
+                    (gated ? gated_namer(dir, "ran") : namer(dir, "ran")) + "\"\n"} {
         hooks.start(both);
         n1 = std::make_unique<PubProc>(dir, "n1", std::vector<std::string>{a.ingest, b.ingest});
     }
@@ -399,6 +416,40 @@ TEST_CASE("hooks: moving to another broker while running, the runner runs what i
     REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") >= 4; }));
     t.check_each_once(4);
     CHECK(t.hooks.node_log().find("(another broker)") != std::string::npos);
+}
+
+TEST_CASE("hooks: a hook of the previous broker that finishes after the move is not run again "
+          "by a third broker run",
+          "[hooks]") {
+    TwoBrokers t(true);
+    t.emit(1);
+    t.emit(2); // its hook waits at the gate
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") == 1; }));
+    REQUIRE(eventually([&] { return t.b.stats()["events"].get<int>() >= 4; }));
+    t.kill_a();
+    REQUIRE(eventually(
+        [&] { return t.hooks.node_log().find("(another broker)") != std::string::npos; }, 20s));
+    t.emit(3); // from b: the cursor is b's now, custom 2 still of a's run
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") == 2; }));
+    write_file(t.dir.file("gate"), "");
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") == 3; }));
+    REQUIRE(eventually([&] {
+        return lines_with(t.hooks.node_log(), "exit 0") >= 5; // hb_beating, started, 3 custom
+    }));
+    t.hooks.proc->signal(SIGTERM);
+    REQUIRE(t.hooks.proc->wait(5s).has_value());
+    // a again, a new run: n1 sends it its recent events, custom 2 among them. Neither a's
+    // numbers nor b's say that the runner had it: only its origin does.
+    t.a.start();
+    REQUIRE(
+        eventually([&] { return lines_with(read_file(t.n1->log), "recent event(s) sent") >= 1; }));
+    t.hooks.start(t.both);
+    t.emit(4);
+    REQUIRE(eventually([&] { return lines_with(t.ran(), "custom") == 4; }));
+    const auto r = t.ran();
+    for (int i = 1; i <= 4; ++i)
+        CHECK(lines_with(r, "custom n1 \"n\":" + std::to_string(i) + "\n") == 1);
+    CHECK(lines_with(r, "monitor_started n1") == 1);
 }
 
 TEST_CASE("hooks: events a killed broker lost run after its restart, those handled do not",

@@ -230,3 +230,30 @@ TEST_CASE("cursor: a journal torn before an origin line forgets it, never the re
     CHECK(c.handled(4, 1));
     CHECK_FALSE(c.had().had("n1", 100, 1));
 }
+
+TEST_CASE("cursor: hooks of an earlier broker run that finish after a failover are recorded") {
+    using om::hooks::EventOrigin;
+    CursorFile f;
+    {
+        Cursor c(f.path);
+        c.begin(4, 1, 2, EventOrigin{"n1", 100, 1, 10.5}); // two hooks, running
+        c.begin(4, 2, 1, EventOrigin{"n1", 100, 2, 11.0}); // one hook, queued
+        c.begin(9, 1, 0, EventOrigin{"n2", 200, 1, 12.0}); // the next broker's first
+        c.flush();
+        c.finish(4, 1);
+        CHECK_FALSE(c.had().had("n1", 100, 1)); // one of its two hooks still runs
+        c.finish(4, 2);
+        CHECK(c.had().had("n1", 100, 2));
+        c.finish(4, 1);
+        CHECK(c.had().had("n1", 100, 1));
+        c.finish(4, 1); // an execution it did not wait for changes nothing
+        CHECK(c.epoch() == 9);
+        CHECK(c.seq() == 1);
+        c.flush();
+    }
+    Cursor c(f.path); // killed now: the next broker's replay must not run them again
+    REQUIRE(c.load());
+    CHECK(c.had().had("n1", 100, 1));
+    CHECK(c.had().had("n1", 100, 2));
+    CHECK(c.ts() == 12.0);
+}

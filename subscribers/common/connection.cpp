@@ -212,17 +212,21 @@ void Connection::recover_events() {
         const auto code = h.value("code", "");
         if (code == "too_old") {
             const auto oldest = h.value("oldest", std::uint64_t{0});
+            // Asking again must get further: a reply that would not is not the protocol's.
+            if (oldest <= last_eseq_ + 1) {
+                notice("replay refused as too old without a newer start; events not recovered");
+                return;
+            }
             const auto lost = oldest - 1 - last_eseq_;
+            const auto range =
+                "events " + std::to_string(last_eseq_ + 1) + ".." + std::to_string(oldest - 1);
             if (switched_) {
                 // Another run: some of those may have come from the previous one.
-                notice("events " + std::to_string(last_eseq_ + 1) + ".." +
-                       std::to_string(oldest - 1) +
-                       " of this broker run are older than its replay window: those not had "
-                       "from the previous run are lost");
+                notice(range + " of this broker run are older than its replay window: those not "
+                               "had from the previous run are lost");
             } else {
                 lost_events_ += lost;
-                notice("events " + std::to_string(last_eseq_ + 1) + ".." +
-                       std::to_string(oldest - 1) + " are older than the broker's replay window: " +
+                notice(range + " are older than the broker's replay window: " +
                        std::to_string(lost) + " lost");
             }
             last_eseq_ = oldest - 1;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,12 +45,11 @@ std::string joined(const std::vector<std::string>& argv) {
 Runner::Runner(std::size_t concurrency, std::size_t queue,
                std::function<void(const std::string&)> log)
     : concurrency_(concurrency), queue_max_(queue), log_(std::move(log)) {
-    std::signal(SIGPIPE, SIG_IGN); // a hook that exits without reading stdin
+    std::signal(SIGPIPE, SIG_IGN); // a closed stderr must not kill the runner: write fails
 }
 
 Runner::~Runner() {
     for (auto& r : running_) {
-        if (r->in_fd >= 0) ::close(r->in_fd);
         if (r->err_fd >= 0) ::close(r->err_fd);
         if (r->pidfd >= 0) ::close(r->pidfd);
     }
@@ -95,17 +95,46 @@ void Runner::submit(Job job) {
     if (on_done) on_done(job);
 }
 
+namespace {
+
+// A memory file holding `body`, read from its start: the hook's stdin. Written whole before
+// the hook exists, it never blocks the runner, whether the hook reads it or not, and a
+// runner killed after the spawn never leaves a hook with half an event. -1 on failure.
+int stdin_file(const std::string& body) {
+    const int fd = ::memfd_create("om-event", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    for (std::size_t at = 0; at < body.size();) {
+        const auto n = ::write(fd, body.data() + at, body.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            return -1;
+        }
+        at += static_cast<std::size_t>(n);
+    }
+    if (::lseek(fd, 0, SEEK_SET) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
 void Runner::start(Job job) {
-    int in[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    const int in = stdin_file(job.body);
+    int err[2];
+    if (in < 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+        const auto why = std::string(in < 0 ? "stdin file: " : "pipe: ") + std::strerror(errno);
+        if (in >= 0) ::close(in);
         ++stats_.spawn_errors;
-        log_("hook " + job.hook->name + ": pipe: " + std::strerror(errno));
+        log_("hook " + job.hook->name + ": " + why);
         if (on_done) on_done(job);
         return;
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, in, 0);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
@@ -146,10 +175,9 @@ void Runner::start(Job job) {
     const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    ::close(in[0]);
+    ::close(in);
     ::close(err[1]);
     if (rc != 0) {
-        ::close(in[1]);
         ::close(err[0]);
         ++stats_.spawn_errors;
         const auto line = label(job) + " cmd " + joined(job.hook->command) +
@@ -157,12 +185,10 @@ void Runner::start(Job job) {
         log_(line + retry_or_done(job));
         return;
     }
-    ::fcntl(in[1], F_SETFL, O_NONBLOCK);
     ::fcntl(err[0], F_SETFL, O_NONBLOCK);
     auto r = std::make_unique<Running>();
     r->job = std::move(job);
     r->pid = pid;
-    r->in_fd = in[1];
     r->err_fd = err[0];
     // A hook's stderr reaches EOF before the hook can be reaped; its pidfd wakes the loop
     // exactly when it can, which is what keeps a slot from idling until the next tick.
@@ -170,7 +196,6 @@ void Runner::start(Job job) {
     r->start = Clock::now();
     ++stats_.started;
     running_.push_back(std::move(r));
-    service(); // feed stdin at once
 }
 
 void Runner::finish(Running& r, int status) {
@@ -225,10 +250,14 @@ std::string Runner::retry_or_done(Job& job) {
 }
 
 Millis Runner::sleep_limit() const {
-    // Timeouts and stdin of running hooks, queued ones.
-    if (!running_.empty() || !queue_.empty()) return Millis(5);
+    // A hook's exit and its stderr wake the poll (fds()); what is left to wake for is the
+    // next timeout, retry or rate-limited start. Queued jobs start when a hook is reaped.
     const auto now = Clock::now();
     auto wake = now + Millis(200);
+    for (const auto& r : running_) {
+        if (r->pidfd < 0) return Millis(5); // no pidfd: reaping is polled
+        if (!r->killed) wake = std::min(wake, r->start + r->job.hook->timeout);
+    }
     if (!delayed_.empty()) wake = std::min(wake, delayed_.begin()->first);
     for (const auto& [name, t] : throttles_)
         if (!t.waiting.empty()) wake = std::min(wake, t.limit.next(now));
@@ -252,22 +281,6 @@ void Runner::service() {
     bool reaped = false;
     for (std::size_t i = 0; i < running_.size();) {
         auto& r = *running_[i];
-        if (r.in_fd >= 0) {      // stdin: as much as the pipe takes, then EOF
-            bool broken = false; // the hook closed its stdin: the rest is not for it
-            while (r.written < r.job.body.size()) {
-                const auto n =
-                    ::write(r.in_fd, r.job.body.data() + r.written, r.job.body.size() - r.written);
-                if (n <= 0) {
-                    broken = n < 0 && errno == EPIPE;
-                    break;
-                }
-                r.written += static_cast<std::size_t>(n);
-            }
-            if (r.written >= r.job.body.size() || broken) {
-                ::close(r.in_fd);
-                r.in_fd = -1;
-            }
-        }
         if (r.err_fd >= 0) {
             char buf[4096];
             while (true) {
@@ -292,7 +305,6 @@ void Runner::service() {
         int status = 0;
         if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
             if (r.killed) ::kill(-r.pid, SIGKILL); // stragglers of the group
-            if (r.in_fd >= 0) ::close(r.in_fd);
             if (r.err_fd >= 0) {
                 char buf[4096];
                 ssize_t n;

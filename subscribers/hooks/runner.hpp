@@ -1,7 +1,8 @@
 // Runner: executes hook commands for events, with bounded concurrency and queue.
 //
 // Each execution runs without a shell in its own process group, gets the event message
-// on stdin (written without blocking: a hook that never reads stdin stalls nothing) and
+// on stdin (a memory file written whole before the spawn: a hook that never reads stdin
+// stalls nothing, and a runner killed at any time never leaves a hook with half an event) and
 // OM_EVENT_ID, OM_EVENT_NODENAME, OM_EVENT_SEQ, OM_EVENT_EPOCH, OM_HOOK_ATTEMPT, and for
 // a node's event OM_EVENT_ORIGIN (NODE:INC:EID) in its environment. At its
 // timeout the whole group is killed (SIGKILL). When `concurrency` executions run, new ones
@@ -51,15 +52,15 @@ class Runner {
 
     // Starts the job now, or queues it, or drops it (then on_done is called at once).
     void submit(Job job);
-    // Feeds stdin, reads stderr, reaps, enforces timeouts, starts queued jobs.
+    // Reads stderr, reaps, enforces timeouts, starts queued jobs.
     void service();
     // Descriptors worth waking up for: each hook's pidfd (readable once it has exited)
     // and its stderr pipe.
     std::vector<int> fds() const;
     bool busy() const { return !running_.empty() || !queue_.empty() || throttled_ > 0; }
-    // How long the caller may wait for a message before calling service() again: 5 ms
-    // while hooks run or wait for a slot, else until the next retry or the next start a
-    // rate limit allows (200 ms at most).
+    // How long the caller may wait for a message or an fd of fds() before calling service()
+    // again: until the next timeout of a running hook, retry, or start a rate limit allows
+    // (200 ms at most; 5 ms while a hook runs without a pidfd, since then reaping is polled).
     Millis sleep_limit() const;
     void set_limits(std::size_t concurrency, std::size_t queue);
     const RunnerStats& stats() const { return stats_; }
@@ -73,9 +74,8 @@ class Runner {
     struct Running {
         Job job;
         pid_t pid = -1;
-        int in_fd = -1, err_fd = -1;
+        int err_fd = -1;
         int pidfd = -1; // -1 where pidfds are not available: then the caller's timeout reaps
-        std::size_t written = 0;
         std::string err_tail;
         Clock::time_point start;
         bool killed = false;

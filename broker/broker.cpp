@@ -150,6 +150,7 @@ json Broker::stats() const {
                 {"send_failures", s.send_failures},
                 {"replay_kept", stream_.replay_size()},
                 {"snapshots", snapshots_},
+                {"replays", replays_},
                 {"auth_accepted", auth_ ? auth_->stats().accepted : 0},
                 {"auth_denied", auth_ ? auth_->stats().denied : 0}};
 }
@@ -184,6 +185,7 @@ void Broker::on_api() {
     } else if (op == "replay" && r.contains("after") && r["after"].is_number_unsigned() &&
                r.contains("epoch") && r["epoch"].is_number_unsigned()) {
         frames = stream_.replay(r["epoch"].get<std::uint64_t>(), r["after"].get<std::uint64_t>());
+        ++replays_;
     } else {
         frames.push_back(
             json{{"status", "error"},

@@ -42,7 +42,7 @@ class Broker : public Sink {
     Stream stream_;
     Cluster cluster_;
     JsonParser parser_;
-    std::uint64_t malformed_ = 0, oversized_ = 0, snapshots_ = 0;
+    std::uint64_t malformed_ = 0, oversized_ = 0, snapshots_ = 0, replays_ = 0;
     std::vector<std::string> ipc_files_;
 };
 

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -269,6 +270,46 @@ RunResult PubProc::cli(const std::vector<std::string>& args) const {
 
 std::vector<std::string> sub_flags(const BrokerProc& b) {
     return {"--pub", b.pub, "--api", b.api};
+}
+
+int lines_with(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1))
+        ++n;
+    return n;
+}
+
+HooksProc::HooksProc(const TempDir& d, const BrokerProc& b, const std::string& hooks,
+                     const std::string& extra)
+    : dir(d), config(d.file("node.toml")), log(d.file("node.log")), cursor(d.file("hooks.cursor")) {
+    write(b, hooks, extra);
+}
+
+void HooksProc::write(const BrokerProc& b, const std::string& hooks, const std::string& extra) {
+    write_file(config, "[subscriber]\npub = \"" + b.pub + "\"\napi = \"" + b.api +
+                           "\"\n[hooks]\nlog = \"" + log + "\"\ncursor = \"" + cursor + "\"\n" +
+                           extra + hooks);
+}
+
+void HooksProc::start(std::vector<std::string> flags) {
+    std::vector<std::string> argv{sub_bin(), "hooks", "--config", config};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    // The log is kept across restarts: wait for one more "connected to" line than before.
+    const auto connected = [&] { return lines_with(read_file(log), "connected to"); };
+    const auto before = connected();
+    proc = std::make_unique<Process>(argv, dir.file("hooks.err"));
+    if (!eventually([&] { return connected() > before; }))
+        throw std::runtime_error("hooks did not start: " + read_file(dir.file("hooks.err")));
+}
+
+std::string namer(const TempDir& dir, const std::string& out) {
+    const auto path = dir.file("namer.sh");
+    write_file(path,
+               "#!/bin/sh\necho \"$OM_EVENT_ID $OM_EVENT_NODENAME $(grep -o '\"n\":[0-9]*')\" >> " +
+                   dir.file(out) + "\n");
+    ::chmod(path.c_str(), 0755);
+    return path;
 }
 
 } // namespace it

@@ -107,4 +107,25 @@ struct PubProc {
 // The `--pub EP --api EP` flags for a broker.
 std::vector<std::string> sub_flags(const BrokerProc& b);
 
+// How many times `needle` occurs in `text`.
+int lines_with(const std::string& text, const std::string& needle);
+
+// An `om-sub hooks` runner set up in `dir`: node.toml with the given hook tables (`extra`
+// goes into its [hooks] table), a node log and a cursor.
+struct HooksProc {
+    const TempDir& dir;
+    std::string config, log, cursor;
+    std::unique_ptr<Process> proc;
+    HooksProc(const TempDir& d, const BrokerProc& b, const std::string& hooks,
+              const std::string& extra = "");
+    void write(const BrokerProc& b, const std::string& hooks, const std::string& extra = "");
+    // Starts it (again) and waits until its log says it connected once more.
+    void start(std::vector<std::string> flags = {});
+    std::string node_log() const { return read_file(log); }
+};
+
+// A hook script that appends "<OM_EVENT_ID> <OM_EVENT_NODENAME> <"n":N from its stdin>" to
+// the file `out` of `dir`: which event ran, whatever the broker that numbered it.
+std::string namer(const TempDir& dir, const std::string& out);
+
 } // namespace it

@@ -12,44 +12,6 @@ using namespace it;
 
 namespace {
 
-// How many times `needle` occurs in `text`.
-int lines_with(const std::string& text, const std::string& needle) {
-    int n = 0;
-    for (std::size_t at = text.find(needle); at != std::string::npos;
-         at = text.find(needle, at + 1))
-        ++n;
-    return n;
-}
-
-// A runner set up in `dir`: node.toml with the given hook tables, a log and a cursor.
-struct HooksProc {
-    const TempDir& dir;
-    std::string config, log, cursor;
-    std::unique_ptr<Process> proc;
-    HooksProc(const TempDir& d, const BrokerProc& b, const std::string& hooks,
-              const std::string& extra = "")
-        : dir(d), config(d.file("node.toml")), log(d.file("node.log")),
-          cursor(d.file("hooks.cursor")) {
-        write(b, hooks, extra);
-    }
-    void write(const BrokerProc& b, const std::string& hooks, const std::string& extra = "") {
-        write_file(config, "[subscriber]\npub = \"" + b.pub + "\"\napi = \"" + b.api +
-                               "\"\n[hooks]\nlog = \"" + log + "\"\ncursor = \"" + cursor + "\"\n" +
-                               extra + hooks);
-    }
-    void start(std::vector<std::string> flags = {}) {
-        std::vector<std::string> argv{sub_bin(), "hooks", "--config", config};
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        // The log is kept across restarts: wait for one more "connected to" line than before.
-        const auto connected = [&] { return lines_with(read_file(log), "connected to"); };
-        const auto before = connected();
-        proc = std::make_unique<Process>(argv, dir.file("hooks.err"));
-        if (!eventually([&] { return connected() > before; }))
-            throw std::runtime_error("hooks did not start: " + read_file(dir.file("hooks.err")));
-    }
-    std::string node_log() const { return read_file(log); }
-};
-
 // A script that appends "<OM_EVENT_ID> <OM_EVENT_SEQ>" to `out` and copies stdin to out.<seq>.
 std::string recorder(const TempDir& dir, const std::string& name) {
     const auto path = dir.file(name + ".sh");
@@ -61,19 +23,6 @@ std::string recorder(const TempDir& dir, const std::string& name) {
     return path;
 }
 
-// A script that appends "<OM_EVENT_ID> <OM_EVENT_NODENAME> <"n":N from its stdin>" to `out`:
-// which event ran, whatever the broker that numbered it.
-std::string namer(const TempDir& dir, const std::string& out) {
-    const auto path = dir.file("namer.sh");
-    write_file(path,
-               "#!/bin/sh\necho \"$OM_EVENT_ID $OM_EVENT_NODENAME $(grep -o '\"n\":[0-9]*')\" >> " +
-                   dir.file(out) + "\n");
-    ::chmod(path.c_str(), 0755);
-    return path;
-}
-
-// Two brokers a and b, node n1 heartbeating to both, and a runner given both (a first)
-// with one hook on all events, writing through namer() to "ran".
 // A namer() that, for the event carrying "n":2, first waits until the file `gate` exists.
 std::string gated_namer(const TempDir& dir, const std::string& out) {
     const auto path = dir.file("gated.sh");

@@ -175,6 +175,11 @@ int run_hooks(const HooksOptions& o) {
             runner.submit(std::move(j));
     };
 
+    // Had already, from another broker run: handled, so the cursor passes it.
+    conn.on_skip = [&](const wire::Meta& meta) {
+        if (!cursor.handled(meta.epoch, meta.kseq)) cursor.begin(meta.epoch, meta.kseq, 0);
+    };
+
     std::signal(SIGINT, on_stop);
     std::signal(SIGTERM, on_stop);
     std::signal(SIGHUP, on_hup);

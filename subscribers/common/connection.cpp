@@ -266,7 +266,7 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
         std::string_view node;
         if (parsed["nodename"].get_string().get(node)) node = {};
         if (!had_.record(node, meta.inc, meta.eid)) {
-            ++skipped_;
+            skip(meta);
             return;
         }
         // Sent again, or from another run's window: it may predate this subscriber. Its
@@ -274,7 +274,7 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
         double ts;
         if ((meta.resent || (replayed && switched_)) && !parsed["ts"].get_double().get(ts) &&
             ts < floor_ts_) {
-            ++skipped_;
+            skip(meta);
             return;
         }
     } else if (replayed && switched_) {
@@ -282,7 +282,7 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
         // previous run went silent, that run reported too.
         double ts;
         if (!parsed["ts"].get_double().get(ts) && ts <= own_before_) {
-            ++skipped_;
+            skip(meta);
             return;
         }
     }
@@ -294,6 +294,11 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
     m.replayed = replayed;
     m.parsed = parsed;
     on_message(m);
+}
+
+void Connection::skip(const wire::Meta& meta) {
+    ++skipped_;
+    if (on_skip) on_skip(meta);
 }
 
 void Connection::handle_tick(const wire::Tick& t) {

@@ -66,6 +66,9 @@ class Connection {
     explicit Connection(ConnectionOptions options);
 
     std::function<void(const Message&)> on_message;
+    // An event not delivered because it was had already (from another broker run) or
+    // predates this subscriber: for a consumer that must know its sequence was passed.
+    std::function<void(const wire::Meta&)> on_skip;
     std::function<void(const std::string&)> on_notice;
     std::function<void()> on_synced; // a snapshot was installed (state mode)
 
@@ -95,6 +98,7 @@ class Connection {
     std::optional<std::vector<std::string>> api_call(const json& request);
     bool snapshot();
     void handle(std::vector<zmq::message_t>& frames);
+    void skip(const wire::Meta& meta); // counted, and told to on_skip
     void handle_tick(const wire::Tick& t);
     void new_epoch(std::uint64_t epoch);
     void recover_events();

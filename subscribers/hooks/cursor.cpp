@@ -182,18 +182,17 @@ void Cursor::mark_done(std::uint64_t from, std::uint64_t to) {
     done_[from] = to;
 }
 
-void Cursor::settle() {
-    while (!origin_of_.empty() && origin_of_.begin()->first <= seq_) {
-        const auto& o = origin_of_.begin()->second;
-        note(o.inc, o.eid, o.ts, o.node);
-        origin_of_.erase(origin_of_.begin());
+void Cursor::settle(std::uint64_t from, std::uint64_t to) {
+    for (auto it = origin_of_.lower_bound(from); it != origin_of_.end() && it->first <= to;) {
+        note(it->second.inc, it->second.eid, it->second.ts, it->second.node);
+        it = origin_of_.erase(it);
     }
 }
 
 void Cursor::note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node) {
     if (eid != 0) had_.record(node, inc, eid);
     ts_ = std::max(ts_, ts);
-    // Journal line: "o INC EID TS NODE", an event that seq passed (see cursor.hpp). TS
+    // Journal line: "o INC EID TS NODE", an event handled (see cursor.hpp). TS
     // in its shortest form that reads back exactly.
     char ts_text[32];
     const auto r = std::to_chars(ts_text, ts_text + sizeof ts_text, ts);
@@ -209,12 +208,12 @@ void Cursor::record(std::uint64_t from, std::uint64_t to) {
     unwritten_ +=
         std::to_string(epoch_) + " " + std::to_string(from) + " " + std::to_string(to) + "\n";
     // After the range: a torn journal may forget an origin, never claim one unhandled.
-    settle();
+    settle(from, to);
 }
 
 void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin) {
     switch_epoch(epoch);
-    if (seq > seq_) origin_of_[seq] = std::move(origin);
+    if (seq > seq_ && !origin.node.empty()) origin_of_[seq] = std::move(origin);
     if (seq > last_delivered_ + 1) {
         // Delivery is in sequence order: what was skipped will not come (older than the
         // replay window, or before this runner's first start). Ranges already done merge.

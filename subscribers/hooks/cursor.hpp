@@ -5,14 +5,14 @@
 // handled, so that the cursor never waits for it.
 //
 // It also keeps what a broker run's numbers cannot say on another run (after a failover,
-// or a restart against the next broker): the origins of the node events handled up to
-// `seq` (Origins), and of those of an earlier run that finish after the move, and the time
-// of the last of them, `ts`, for the broker's own events.
+// or a restart against the next broker): the origins of the node events handled
+// (Origins), those of an earlier run that finish after the move included, and the time of
+// the last of them, `ts`, for the broker's own events.
 //
 // Two files keep it: `path`, a JSON snapshot {"epoch", "seq", "done": [[from, to]...],
 // "origins": {...}, "ts"}, replaced atomically (write, then rename), and `path.journal`,
 // where each flush appends one line "EPOCH FROM TO" per range handled since, and one line
-// "o INC EID TS NODE" per event that `seq` passed (EID 0 for the broker's own). A killed runner
+// "o INC EID TS NODE" per event handled (EID 0 for the broker's own). A killed runner
 // leaves a whole snapshot and whole journal lines (a torn last line is ignored). Appending costs a
 // write(2); a rename costs a data flush on ext4, so the journal is folded into the
 // snapshot only every few thousand lines, at a new epoch, when the runner is idle, and at
@@ -49,7 +49,8 @@ class Cursor {
     // True when (epoch, seq) was handled already.
     bool handled(std::uint64_t epoch, std::uint64_t seq) const;
     // An event delivered, with `jobs` executions to wait for (0: handled at once). Events
-    // arrive in sequence order, so the ones skipped before `seq` are gone for good.
+    // arrive in sequence order, so the ones skipped before `seq` are gone for good. An
+    // origin without a node (an event had already) is not recorded again.
     void begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin = {});
     // One execution of (epoch, seq) finished; (epoch, seq) may be of an earlier epoch.
     void finish(std::uint64_t epoch, std::uint64_t seq);
@@ -62,7 +63,7 @@ class Cursor {
 
     std::uint64_t epoch() const { return epoch_; }
     std::uint64_t seq() const { return seq_; }
-    // The node events handled up to seq (of any epoch), and the time of the last event.
+    // The node events handled (of any epoch), and the time of the last event.
     const om::Origins& had() const { return had_; }
     double ts() const { return ts_; }
     // When the cursor began (its first start without --catch-up), else 0: events emitted
@@ -76,8 +77,10 @@ class Cursor {
   private:
     void switch_epoch(std::uint64_t epoch);
     void mark_done(std::uint64_t from, std::uint64_t to); // in memory only
-    // The events that seq_ passed now name their origins in had_ and the journal.
-    void settle();
+    // The events begun in [from, to], now handled, name their origins in had_ and the
+    // journal: at once, not when seq_ passes them, so that a long hook below them does not
+    // make them run again after a restart against another broker run.
+    void settle(std::uint64_t from, std::uint64_t to);
     void note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node);
     void record(std::uint64_t from, std::uint64_t to); // and in the next journal write
     void save_snapshot() const;
@@ -87,7 +90,7 @@ class Cursor {
     std::uint64_t epoch_ = 0, seq_ = 0;
     std::map<std::uint64_t, std::uint64_t> done_;    // from -> to, handled, above seq_, disjoint
     std::map<std::uint64_t, int> pending_;           // seq -> executions still running or queued
-    std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, above seq_
+    std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, not yet handled
     // Events of earlier broker runs still running or queued at a new epoch: their seq
     // no longer counts, but their origin is recorded when their last execution finishes.
     struct Earlier {

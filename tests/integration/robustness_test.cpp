@@ -55,11 +55,9 @@ bool covers(const std::map<Key, int>& have, const std::vector<Key>& want) {
     return true;
 }
 
-} // namespace
-
-TEST_CASE("robustness: kill -9 and pause every process under a stream of events - none lost, "
-          "none repeated beyond the documented bound",
-          "[robustness]") {
+// The faults of one run, drawn from `seed`, against `broker_count` brokers (1 or 2: then
+// every node sends to both, and the subscribers are given both, the first first).
+void faults_under_load(std::size_t broker_count) {
     const char* env = std::getenv("OM_ROBUSTNESS_SEED");
     const unsigned seed = env ? static_cast<unsigned>(std::stoul(env)) : std::random_device{}();
     INFO("seed " << seed << " (set OM_ROBUSTNESS_SEED to run the same faults again)");
@@ -67,19 +65,28 @@ TEST_CASE("robustness: kill -9 and pause every process under a stream of events 
 
     TempDir dir;
     // A small high-water mark: a paused subscriber loses messages and must recover them.
-    BrokerProc broker(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n");
+    std::vector<std::unique_ptr<BrokerProc>> brokers;
+    std::vector<std::string> ingests, sub_endpoints;
+    for (std::size_t b = 0; b < broker_count; ++b) {
+        brokers.push_back(std::make_unique<BrokerProc>(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n",
+                                                       std::string(1, char('a' + b))));
+        ingests.push_back(brokers[b]->ingest);
+        for (const auto& f : sub_flags(*brokers[b]))
+            sub_endpoints.push_back(f);
+    }
     const std::vector<std::string> names{"n1", "n2", "n3"};
     std::vector<std::unique_ptr<PubProc>> nodes;
     for (const auto& n : names)
-        nodes.push_back(
-            std::make_unique<PubProc>(dir, n, std::vector<std::string>{broker.ingest}, "200ms"));
-    HooksProc hooks(dir, broker,
+        nodes.push_back(std::make_unique<PubProc>(dir, n, ingests, "200ms"));
+    HooksProc hooks(dir, *brokers[0],
                     "[hook.1]\nevents = \"custom\"\ncommand = \"" + namer(dir, "ran") + "\"\n");
-    hooks.start();
+    hooks.start(sub_endpoints);
     const auto out = dir.file("events.out");
-    Process events({sub_bin(), "events", "--config", "/dev/null", "--format", "json", "--pub",
-                    broker.pub, "--api", broker.api, "--filter", "data.id in custom,warm"},
-                   out);
+    std::vector<std::string> events_argv{
+        sub_bin(),  "events", "--config", "/dev/null",
+        "--format", "json",   "--filter", "data.id in custom,warm"};
+    events_argv.insert(events_argv.end(), sub_endpoints.begin(), sub_endpoints.end());
+    Process events(events_argv, out);
     REQUIRE(eventually([&] {
         nodes[0]->cli({"emit", "warm"});
         return read_file(out).find("\"warm\"") != std::string::npos;
@@ -102,49 +109,67 @@ TEST_CASE("robustness: kill -9 and pause every process under a stream of events 
     };
     const auto ran = [&] { return runs_of(read_file(dir.file("ran"))); };
     const auto printed = [&] { return printed_of(read_file(out)); };
+    // Every event emitted so far ran and was printed.
+    const auto everything = [&] { return covers(ran(), emitted) && covers(printed(), emitted); };
+    const auto total_replays = [&] {
+        int n = 0;
+        for (const auto& b : brokers)
+            if (const auto st = b->stats(); st.is_object()) n += st["replays"].get<int>();
+        return n;
+    };
+    const auto broker_name = [&](std::size_t k) {
+        return "broker " + std::string(1, char('a' + k));
+    };
 
     int runner_kills = 0;
     std::vector<std::string> faults;
     for (int round = 0; round < 8; ++round) {
         burst(4);
         switch (rng() % 5) {
-        case 0: // the broker killed; events emitted while it is down; a new run
-            faults.push_back("broker killed");
+        case 0: { // a broker killed; events emitted while it is down; a new run
+            const auto k = rng() % broker_count;
+            auto& broker = *brokers[k];
+            faults.push_back(broker_name(k) + " killed");
             broker.proc->signal(SIGKILL);
             REQUIRE(broker.proc->wait(5s).has_value());
             burst(3);
+            // With another broker, the subscribers move to it: nothing waits for the restart.
+            if (broker_count > 1) REQUIRE(eventually([&] { return everything(); }, 30s));
             broker.start();
             break;
+        }
         case 1: // the runner killed mid-stream and started again
             faults.push_back("runner killed");
             hooks.proc->signal(SIGKILL);
             REQUIRE(hooks.proc->wait(5s).has_value());
             ++runner_kills;
             burst(2);
-            hooks.start();
+            hooks.start(sub_endpoints);
             break;
         case 2: { // both subscribers paused past their high-water mark
             faults.push_back("subscribers paused");
-            const auto replays = broker.stats()["replays"].get<int>();
+            const auto replays = total_replays();
             hooks.proc->signal(SIGSTOP);
             events.signal(SIGSTOP);
             burst(30, true);
             hooks.proc->signal(SIGCONT);
             events.signal(SIGCONT);
             // Both lost events at the broker's high-water mark and asked for them again.
-            REQUIRE(
-                eventually([&] { return broker.stats()["replays"].get<int>() >= replays + 2; }));
+            REQUIRE(eventually([&] { return total_replays() >= replays + 2; }));
             break;
         }
-        case 3: { // the broker paused until the runner notices its silence
-            faults.push_back("broker paused");
+        case 3: { // a broker paused until the runner notices its silence, or moves on
+            const auto k = rng() % broker_count;
+            auto& broker = *brokers[k];
+            faults.push_back(broker_name(k) + " paused");
             const auto silences = [&] {
                 return lines_with(hooks.node_log(), "no message nor tick from the broker");
             };
             const auto before = silences();
             broker.proc->signal(SIGSTOP);
             burst(3);
-            const bool noticed = eventually([&] { return silences() > before; }, 15s);
+            const bool noticed = eventually(
+                [&] { return broker_count > 1 ? everything() : silences() > before; }, 30s);
             broker.proc->signal(SIGCONT);
             REQUIRE(noticed);
             break;
@@ -170,8 +195,7 @@ TEST_CASE("robustness: kill -9 and pause every process under a stream of events 
     INFO("faults: " << sequence);
 
     // Every event ran and was printed...
-    const bool complete =
-        eventually([&] { return covers(ran(), emitted) && covers(printed(), emitted); }, 60s);
+    const bool complete = eventually(everything, 60s);
     if (!complete) {
         std::string missing;
         const auto r = ran();
@@ -187,7 +211,11 @@ TEST_CASE("robustness: kill -9 and pause every process under a stream of events 
     // ...and the runner is idle, its cursor past the last event: nothing more will run.
     REQUIRE(eventually([&] {
         const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-        return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"];
+        if (!c.is_object() || !c["done"].empty()) return false;
+        for (const auto& b : brokers) // the broker it follows now
+            if (const auto st = b->stats(); st.is_object() && st["epoch"] == c["epoch"])
+                return c["seq"] == st["eseq"];
+        return false;
     }));
     const auto runs = ran();
     const auto shown = printed();
@@ -215,4 +243,16 @@ TEST_CASE("robustness: kill -9 and pause every process under a stream of events 
         INFO(key.first << " n=" << key.second);
         CHECK(times == 1);
     }
+}
+
+} // namespace
+
+TEST_CASE("robustness: kill -9 and pause every process under a stream of events - none lost, "
+          "none repeated beyond the documented bound",
+          "[robustness]") {
+    faults_under_load(1);
+}
+
+TEST_CASE("robustness: the same with two brokers, each node sending to both", "[robustness]") {
+    faults_under_load(2);
 }

@@ -142,17 +142,12 @@ bool Cursor::handled(std::uint64_t epoch, std::uint64_t seq) const {
 
 void Cursor::switch_epoch(std::uint64_t epoch) {
     if (epoch == epoch_) return;
-    // A failover while hooks run or wait: what they finish must still be known after a
-    // restart against the new broker, which sends the nodes' events again under new numbers.
-    for (const auto& [seq, jobs] : pending_) {
-        auto it = origin_of_.find(seq);
-        if (it != origin_of_.end()) earlier_[{epoch_, seq}] = Earlier{jobs, std::move(it->second)};
-    }
     epoch_ = epoch;
     seq_ = 0;
     done_.clear();
-    pending_.clear();
-    origin_of_.clear();
+    // pending_ keeps the executions of the previous run: what they finish is still noted
+    // by origin, for a restart against the new broker, which numbers the same node events
+    // anew.
     last_delivered_ = 0;
     unwritten_.clear();
     snapshot_stale_ = true;
@@ -182,13 +177,6 @@ void Cursor::mark_done(std::uint64_t from, std::uint64_t to) {
     done_[from] = to;
 }
 
-void Cursor::settle(std::uint64_t from, std::uint64_t to) {
-    for (auto it = origin_of_.lower_bound(from); it != origin_of_.end() && it->first <= to;) {
-        note(it->second.inc, it->second.eid, it->second.ts, it->second.node);
-        it = origin_of_.erase(it);
-    }
-}
-
 void Cursor::note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node) {
     if (eid != 0) had_.record(node, inc, eid);
     ts_ = std::max(ts_, ts);
@@ -207,13 +195,16 @@ void Cursor::record(std::uint64_t from, std::uint64_t to) {
     // Journal line: "EPOCH FROM TO", the range of sequences handled (see cursor.hpp).
     unwritten_ +=
         std::to_string(epoch_) + " " + std::to_string(from) + " " + std::to_string(to) + "\n";
-    // After the range: a torn journal may forget an origin, never claim one unhandled.
-    settle(from, to);
+}
+
+void Cursor::handle(std::uint64_t epoch, std::uint64_t seq, const EventOrigin& origin) {
+    if (epoch == epoch_) record(seq, seq);
+    // After its range: a torn journal may forget an origin, never claim one unhandled.
+    if (!origin.node.empty()) note(origin.inc, origin.eid, origin.ts, origin.node);
 }
 
 void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin origin) {
     switch_epoch(epoch);
-    if (seq > seq_ && !origin.node.empty()) origin_of_[seq] = std::move(origin);
     if (seq > last_delivered_ + 1) {
         // Delivery is in sequence order: what was skipped will not come (older than the
         // replay window, or before this runner's first start). Ranges already done merge.
@@ -221,27 +212,20 @@ void Cursor::begin(std::uint64_t epoch, std::uint64_t seq, int jobs, EventOrigin
     }
     last_delivered_ = std::max(last_delivered_, seq);
     if (jobs > 0) {
-        pending_[seq] += jobs;
+        auto& p = pending_[{epoch, seq}];
+        p.jobs += jobs;
+        p.origin = std::move(origin);
         return;
     }
-    record(seq, seq);
+    handle(epoch, seq, origin);
 }
 
 void Cursor::finish(std::uint64_t epoch, std::uint64_t seq) {
-    if (epoch != epoch_) {
-        // An execution of an earlier broker run: its sequence means nothing now.
-        auto it = earlier_.find({epoch, seq});
-        if (it == earlier_.end() || --it->second.jobs > 0) return;
-        const auto& o = it->second.origin;
-        note(o.inc, o.eid, o.ts, o.node);
-        earlier_.erase(it);
-        return;
-    }
-    auto it = pending_.find(seq);
-    if (it == pending_.end()) return;
-    if (--it->second > 0) return;
+    auto it = pending_.find({epoch, seq});
+    if (it == pending_.end() || --it->second.jobs > 0) return;
+    // Of an earlier broker run, its sequence means nothing now; its origin still does.
+    handle(epoch, seq, it->second.origin);
     pending_.erase(it);
-    record(seq, seq);
 }
 
 void Cursor::flush() {

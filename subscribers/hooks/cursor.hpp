@@ -77,10 +77,10 @@ class Cursor {
   private:
     void switch_epoch(std::uint64_t epoch);
     void mark_done(std::uint64_t from, std::uint64_t to); // in memory only
-    // The events begun in [from, to], now handled, name their origins in had_ and the
-    // journal: at once, not when seq_ passes them, so that a long hook below them does not
-    // make them run again after a restart against another broker run.
-    void settle(std::uint64_t from, std::uint64_t to);
+    // Event (epoch, seq) handled: its range (when of the current epoch) and its origin,
+    // noted at once, not when seq_ passes it, so that a long hook below it does not make it
+    // run again after a restart against another broker run.
+    void handle(std::uint64_t epoch, std::uint64_t seq, const EventOrigin& origin);
     void note(std::uint64_t inc, std::uint64_t eid, double ts, std::string_view node);
     void record(std::uint64_t from, std::uint64_t to); // and in the next journal write
     void save_snapshot() const;
@@ -88,16 +88,14 @@ class Cursor {
 
     std::string path_, journal_path_;
     std::uint64_t epoch_ = 0, seq_ = 0;
-    std::map<std::uint64_t, std::uint64_t> done_;    // from -> to, handled, above seq_, disjoint
-    std::map<std::uint64_t, int> pending_;           // seq -> executions still running or queued
-    std::map<std::uint64_t, EventOrigin> origin_of_; // events begun, not yet handled
-    // Events of earlier broker runs still running or queued at a new epoch: their seq
-    // no longer counts, but their origin is recorded when their last execution finishes.
-    struct Earlier {
+    std::map<std::uint64_t, std::uint64_t> done_; // from -> to, handled, above seq_, disjoint
+    // Events begun and not yet handled, of any epoch (a failover leaves some running):
+    // (epoch, seq) -> executions still running or queued, and the event's origin.
+    struct Pending {
         int jobs = 0;
         EventOrigin origin;
     };
-    std::map<std::pair<std::uint64_t, std::uint64_t>, Earlier> earlier_; // (epoch, seq)
+    std::map<std::pair<std::uint64_t, std::uint64_t>, Pending> pending_;
     om::Origins had_;
     double ts_ = 0;
     double since_ = 0;

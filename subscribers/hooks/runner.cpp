@@ -40,6 +40,29 @@ std::string joined(const std::vector<std::string>& argv) {
         s += (s.empty() ? "" : " ") + a;
     return s;
 }
+
+// A memory file holding `body`, read from its start: the hook's stdin. Written whole before
+// the hook exists, it never blocks the runner, whether the hook reads it or not, and a
+// runner killed after the spawn never leaves a hook with half an event. -1 on failure.
+int stdin_file(const std::string& body) {
+    const int fd = ::memfd_create("om-event", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    for (std::size_t at = 0; at < body.size();) {
+        const auto n = ::write(fd, body.data() + at, body.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            return -1;
+        }
+        at += static_cast<std::size_t>(n);
+    }
+    if (::lseek(fd, 0, SEEK_SET) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 } // namespace
 
 Runner::Runner(std::size_t concurrency, std::size_t queue,
@@ -94,32 +117,6 @@ void Runner::submit(Job job) {
          std::to_string(stats_.dropped) + " dropped so far)");
     if (on_done) on_done(job);
 }
-
-namespace {
-
-// A memory file holding `body`, read from its start: the hook's stdin. Written whole before
-// the hook exists, it never blocks the runner, whether the hook reads it or not, and a
-// runner killed after the spawn never leaves a hook with half an event. -1 on failure.
-int stdin_file(const std::string& body) {
-    const int fd = ::memfd_create("om-event", MFD_CLOEXEC);
-    if (fd < 0) return -1;
-    for (std::size_t at = 0; at < body.size();) {
-        const auto n = ::write(fd, body.data() + at, body.size() - at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return -1;
-        }
-        at += static_cast<std::size_t>(n);
-    }
-    if (::lseek(fd, 0, SEEK_SET) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-} // namespace
 
 void Runner::start(Job job) {
     const int in = stdin_file(job.body);

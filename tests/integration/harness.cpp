@@ -303,6 +303,13 @@ void HooksProc::start(std::vector<std::string> flags) {
         throw std::runtime_error("hooks did not start: " + read_file(dir.file("hooks.err")));
 }
 
+bool HooksProc::caught_up(const BrokerProc& b) const {
+    const auto c = json::parse(read_file(cursor), nullptr, false);
+    const auto st = b.stats();
+    return c.is_object() && st.is_object() && c["done"].empty() && c["epoch"] == st["epoch"] &&
+           c["seq"] == st["eseq"];
+}
+
 std::string namer(const TempDir& dir, const std::string& out) {
     const auto path = dir.file("namer.sh");
     write_file(path,

@@ -122,6 +122,9 @@ struct HooksProc {
     // Starts it (again) and waits until its log says it connected once more.
     void start(std::vector<std::string> flags = {});
     std::string node_log() const { return read_file(log); }
+    // True when its cursor's snapshot says it is idle at broker b's last event: every event
+    // of b's run handled, none running.
+    bool caught_up(const BrokerProc& b) const;
 };
 
 // A hook script that appends "<OM_EVENT_ID> <OM_EVENT_NODENAME> <"n":N from its stdin>" to

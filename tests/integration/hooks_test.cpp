@@ -205,12 +205,7 @@ TEST_CASE("hooks: the runner killed mid-stream and restarted loses and repeats n
         repeated += c - 1;
     CHECK(repeated <= 2);
     // Idle first: the cursor covers every event the broker sent, so nothing is in flight.
-    REQUIRE(eventually(
-        [&] {
-            const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-            return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"];
-        },
-        20s));
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }, 20s));
     hooks.proc->signal(SIGTERM);
     hooks.proc->wait(5s);
     // A clean restart runs nothing again.
@@ -237,10 +232,7 @@ TEST_CASE("hooks: nothing runs for old events at first start unless --catch-up",
     REQUIRE(eventually([&] { return lines_with(read_file(dir.file("rec")), "custom") == 1; }));
     // Idle, the cursor covers every event: those before its first start are behind it, not
     // kept one by one (they once were, forever).
-    CHECK(eventually([&] {
-        const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-        return c.is_object() && c["seq"] == broker.stats()["eseq"] && c["done"].empty();
-    }));
+    CHECK(eventually([&] { return hooks.caught_up(broker); }));
     hooks.proc->signal(SIGTERM);
     hooks.proc->wait(5s);
 
@@ -309,11 +301,7 @@ TEST_CASE("hooks: a failed hook runs again after its retry delay, doubled, until
     REQUIRE(n1.cli({"emit", "custom"}).code == 0);
     // Idle at last: every attempt made, the cursor past the event.
     REQUIRE(eventually(
-        [&] {
-            const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-            return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"] &&
-                   lines_with(read_file(attempts), "\n") == 5;
-        },
+        [&] { return hooks.caught_up(broker) && lines_with(read_file(attempts), "\n") == 5; },
         20s));
     const auto seq = broker.stats()["eseq"].get<int>();
     const auto runs = read_file(attempts);
@@ -336,10 +324,7 @@ TEST_CASE("hooks: restarted against another broker, the runner runs what it had 
     TwoBrokers t;
     t.two_ran_from_a();
     // The runner stops with a clean cursor.
-    REQUIRE(eventually([&] {
-        const auto c = json::parse(read_file(t.hooks.cursor), nullptr, false);
-        return c.is_object() && c["done"].empty() && c["seq"] == t.a.stats()["eseq"];
-    }));
+    REQUIRE(eventually([&] { return t.hooks.caught_up(t.a); }));
     t.hooks.proc->signal(SIGTERM);
     REQUIRE(t.hooks.proc->wait(5s).has_value());
     t.kill_a();
@@ -427,19 +412,11 @@ TEST_CASE("hooks: events a killed broker lost run after its restart, those handl
     // Live: the new run publishes monitor_started and custom 1 again; the runner had them,
     // skips them, and its cursor passes them all the same.
     restart_broker(1);
-    REQUIRE(eventually([&] {
-        const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-        const auto st = broker.stats();
-        return c.is_object() && c["done"].empty() && c["epoch"] == st["epoch"] &&
-               c["seq"] == st["eseq"];
-    }));
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }));
     emit(2);
     REQUIRE(eventually([&] { return lines_with(ran(), "custom") >= 2; }));
     // Stopped: custom 3 is published while the runner is away, then lost with the broker.
-    REQUIRE(eventually([&] {
-        const auto c = json::parse(read_file(hooks.cursor), nullptr, false);
-        return c.is_object() && c["done"].empty() && c["seq"] == broker.stats()["eseq"];
-    }));
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }));
     hooks.proc->signal(SIGTERM);
     REQUIRE(hooks.proc->wait(5s).has_value());
     emit(3);

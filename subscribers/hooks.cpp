@@ -158,8 +158,13 @@ int run_hooks(const HooksOptions& o) {
         const auto epoch = m.meta.epoch, seq = m.meta.kseq;
         if (cursor.handled(epoch, seq)) return; // ran before a restart: never twice
         const json msg = to_json(m.parsed);
-        const std::string id = msg["data"].value("id", "");
-        const std::string nodename = msg.value("nodename", "");
+        // Fields of another type than the protocol's read as absent: never a crash.
+        std::string_view id_view, node_view;
+        double ts = 0;
+        if (m.parsed["data"]["id"].get_string().get(id_view)) id_view = {};
+        if (m.parsed["nodename"].get_string().get(node_view)) node_view = {};
+        if (m.parsed["ts"].get_double().get(ts)) ts = 0;
+        const std::string id(id_view), nodename(node_view);
         std::vector<hooks::Job> jobs;
         for (std::size_t i = 0; i < loaded.hooks.size(); ++i) {
             const auto& h = *loaded.hooks[i];
@@ -169,7 +174,7 @@ int run_hooks(const HooksOptions& o) {
             jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc,
                                       m.meta.eid});
         }
-        hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, msg.value("ts", 0.0)};
+        hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, ts};
         cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));
         for (auto& j : jobs)
             runner.submit(std::move(j));

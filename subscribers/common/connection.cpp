@@ -13,6 +13,25 @@ using Clock = std::chrono::steady_clock;
 bool starts_with(const std::string& s, std::string_view p) {
     return s.compare(0, p.size(), p) == 0;
 }
+
+// The number `key` of a reply header, or 0 when it is missing or not an unsigned number.
+std::uint64_t number(const json& h, const char* key) {
+    const auto it = h.find(key);
+    return it != h.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+// The string `key` of a reply header, or "" when it is missing or not a string.
+std::string text(const json& h, const char* key) {
+    const auto it = h.find(key);
+    return it != h.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A reply header the protocol allows: an object whose status is "ok" and whose epoch is a
+// number. Anything else from an api socket counts as no answer (a broker breaking the
+// protocol's shapes is not followed, and does not crash its subscribers).
+bool ok_header(const json& h) {
+    return h.is_object() && text(h, "status") == "ok" && number(h, "epoch") != 0;
+}
 } // namespace
 
 Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {
@@ -54,7 +73,7 @@ std::optional<json> Connection::ping() {
     auto reply = api_call(json{{"op", "ping"}});
     if (!reply || reply->empty()) return std::nullopt;
     auto h = json::parse((*reply)[0], nullptr, false);
-    if (!h.is_object() || h.value("status", "") != "ok") return std::nullopt;
+    if (!ok_header(h)) return std::nullopt;
     return h;
 }
 
@@ -89,7 +108,7 @@ bool Connection::connect(std::size_t index) {
     // Subscribe first, then ask where the broker stands: what comes after is live.
     const auto h = ping();
     if (!h) return false;
-    const auto epoch = h->value("epoch", std::uint64_t{0});
+    const auto epoch = number(*h, "epoch");
     last_heard_ = Clock::now();
     silent_but_answering_ = 0;
     bool replay = false;
@@ -107,8 +126,7 @@ bool Connection::connect(std::size_t index) {
             own_before_ = resume->ts;
             last_eseq_ = 0;
         } else if (first_) {
-            last_eseq_ =
-                h->value("eseq", std::uint64_t{0}); // a plain start follows what comes next
+            last_eseq_ = number(*h, "eseq"); // a plain start follows what comes next
         } else {
             notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
                    std::to_string(epoch) +
@@ -150,8 +168,8 @@ bool Connection::snapshot() {
     auto reply = api_call(json{{"op", "snapshot"}});
     if (!reply || reply->size() != 2) return false;
     auto h = json::parse((*reply)[0], nullptr, false);
-    if (!h.is_object() || h.value("status", "") != "ok") return false;
-    const auto epoch = h.value("epoch", std::uint64_t{0});
+    if (!ok_header(h)) return false;
+    const auto epoch = number(h, "epoch");
     if (epoch != epoch_) {
         notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
                std::to_string(epoch) + " (broker restarted)");
@@ -166,7 +184,7 @@ bool Connection::snapshot() {
         return false;
     }
     if (replica_.pseq() != 0 || replica_.epoch() != 0) ++resyncs_;
-    replica_.reset(epoch, h.value("pseq", std::uint64_t{0}), std::move(doc));
+    replica_.reset(epoch, number(h, "pseq"), std::move(doc));
     if (on_synced) on_synced();
     return true;
 }
@@ -190,7 +208,7 @@ Connection::Run Connection::ask_broker() {
     const auto h = ping();
     if (!h) return Run::gone;
     last_heard_ = Clock::now();
-    if (h->value("epoch", std::uint64_t{0}) == epoch_) return Run::same;
+    if (number(*h, "epoch") == epoch_) return Run::same;
     failover("broker epoch changed (broker restarted)", true);
     return Run::new_run;
 }
@@ -208,10 +226,10 @@ void Connection::recover_events() {
     if (!reply || reply->empty()) return;
     auto h = json::parse((*reply)[0], nullptr, false);
     if (!h.is_object()) return;
-    if (h.value("status", "") != "ok") {
-        const auto code = h.value("code", "");
+    if (text(h, "status") != "ok") {
+        const auto code = text(h, "code");
         if (code == "too_old") {
-            const auto oldest = h.value("oldest", std::uint64_t{0});
+            const auto oldest = number(h, "oldest");
             // Asking again must get further: a reply that would not is not the protocol's.
             if (oldest <= last_eseq_ + 1) {
                 notice("replay refused as too old without a newer start; events not recovered");

@@ -15,6 +15,12 @@ std::string value_text(const json& v) {
     return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+// The string `key` of msg, or `fallback` when it is missing or of another type.
+std::string string_field(const json& msg, const char* key, const char* fallback) {
+    const auto it = msg.find(key);
+    return it != msg.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 std::string upper(std::string s) {
     for (auto& c : s)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -37,9 +43,9 @@ std::string format_time(double ts) {
 std::string format_human(const json& msg) {
     const double ts =
         msg.contains("ts") && msg["ts"].is_number() ? msg["ts"].get<double>() : wire::now_ts();
-    const auto kind = msg.value("kind", std::string("?"));
+    const auto kind = string_field(msg, "kind", "?");
     std::string out =
-        format_time(ts) + " " + msg.value("nodename", std::string("-")) + " " + kind + "\n";
+        format_time(ts) + " " + string_field(msg, "nodename", "-") + " " + kind + "\n";
     const auto& data = msg.contains("data") ? msg["data"] : json(nullptr);
     if (kind == "patch" && data.is_array()) {
         for (const auto& op : data) {

@@ -2,6 +2,7 @@
 #include "connection.hpp"
 #include "harness.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <sys/wait.h>
@@ -442,4 +443,50 @@ TEST_CASE("om-sub events across a broker restart: node events sent again show on
     CHECK(text.find("\"n\":0") == std::string::npos); // older than the subscriber
     const auto one = text.find("\"n\":1");
     CHECK(text.find("\"n\":1", one + 1) == std::string::npos); // had already
+}
+
+TEST_CASE("a broker answering out of the protocol's shapes is not followed and crashes nothing",
+          "[subscribers]") {
+    TempDir dir;
+    const auto pub_ep = dir.ipc("odd-pub"), api_ep = dir.ipc("odd-api");
+    zmq::context_t ctx(1);
+    zmq::socket_t pub(ctx, zmq::socket_type::pub), api(ctx, zmq::socket_type::rep);
+    pub.bind(pub_ep);
+    api.bind(api_ep);
+    // Each request gets the next of these headers: "ok", but the numbers are strings, the
+    // status is a number, the epoch is missing or zero.
+    const std::vector<std::string> replies{R"({"status":"ok","epoch":"one","eseq":"x","pseq":[1]})",
+                                           R"({"status":1,"epoch":7})", R"({"status":"ok"})",
+                                           R"({"status":"ok","epoch":0})", R"(["ok"])"};
+    std::atomic<bool> stop{false};
+    std::atomic<int> answered{0};
+    std::thread fake([&] {
+        zmq::pollitem_t item{api.handle(), 0, ZMQ_POLLIN, 0};
+        while (!stop) {
+            zmq::poll(&item, 1, 20ms);
+            if (!(item.revents & ZMQ_POLLIN)) continue;
+            zmq::message_t req;
+            while (api.recv(req) && req.more()) {
+            }
+            const auto& r = replies[static_cast<std::size_t>(answered++) % replies.size()];
+            api.send(zmq::buffer(r), zmq::send_flags::none);
+        }
+    });
+    const std::vector<std::string> flags{"--config", "/dev/null",         "--pub", pub_ep, "--api",
+                                         api_ep,     "--connect-timeout", "700ms"};
+    for (const auto& verb :
+         {std::vector<std::string>{"status", "--filter", "monitor"},
+          std::vector<std::string>{"wait", "--filter", "monitor.nodes.n1.frozen=0"},
+          std::vector<std::string>{"events", "--count", "1"}}) {
+        std::vector<std::string> argv{sub_bin(), verb[0]};
+        argv.insert(argv.end(), flags.begin(), flags.end());
+        argv.insert(argv.end(), verb.begin() + 1, verb.end());
+        const auto r = run(argv);
+        INFO(verb[0] << ": " << r.err);
+        CHECK(r.code == 3); // as from no broker at all, not a usage error or a crash
+        CHECK(r.err.find("no broker answered") != std::string::npos);
+    }
+    stop = true;
+    fake.join();
+    CHECK(answered >= 3);
 }

@@ -4,6 +4,8 @@
 #include "curve.hpp"
 #include "log.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace om::broker {
@@ -51,6 +53,27 @@ Broker::Broker(const BrokerConfig& config)
     bind(api_, config.api, "api", ipc_files_);
     log_info("epoch " + std::to_string(epoch_) + ", ingest " + config.ingest + ", pub " +
              config.pub + ", api " + config.api);
+    resend_journal();
+}
+
+void Broker::resend_journal() {
+    if (config_.replay_journal.empty()) return;
+    journal_.emplace(config_.replay_journal, config_.replay_max_age, config_.replay_max_events,
+                     wire::now_ts());
+    if (journal_->skipped() > 0)
+        log_warning("journal " + journal_->path() + ": " + std::to_string(journal_->skipped()) +
+                    " line(s) not an event (a torn last line?), skipped");
+    // No subscriber is connected yet: they reach these through the replay window, marked
+    // resent with the time their run made them, and skip those they had (docs/protocol.md).
+    for (const auto& e : journal_->loaded()) {
+        wire::Origin again;
+        again.resent = true;
+        again.ts = e.ts;
+        stream_.publish_event(e.nodename, e.id, e.data, again);
+        ++journal_resent_;
+    }
+    log_info("journal " + journal_->path() + ": " + std::to_string(journal_resent_) +
+             " own event(s) of previous runs published again");
 }
 
 Broker::~Broker() {
@@ -65,7 +88,14 @@ void Broker::patch(const std::string& nodename, const PatchWriter& ops) {
 }
 
 void Broker::event(const std::string& nodename, const std::string& id, json data) {
-    stream_.publish_event(nodename, id, data.dump());
+    wire::Origin made;
+    made.ts = wire::now_ts(); // the same ts in the journal and in what is published
+    auto text = data.dump();
+    // Journaled before it leaves: a crash in between loses nothing.
+    if (journal_ && !journal_->append({made.ts, nodename, id, text}) && journal_failures_++ == 0)
+        log_warning("journal " + journal_->path() + ": cannot append (" + std::strerror(errno) +
+                    "); further failures are counted in stats (journal_failures)");
+    stream_.publish_event(nodename, id, text, made);
 }
 
 void Broker::event_text(const std::string& nodename, std::string_view id, const std::string& data,
@@ -151,6 +181,8 @@ json Broker::stats() const {
                 {"replay_kept", stream_.replay_size()},
                 {"snapshots", snapshots_},
                 {"replays", replays_},
+                {"journal_resent", journal_resent_},
+                {"journal_failures", journal_failures_},
                 {"auth_accepted", auth_ ? auth_->stats().accepted : 0},
                 {"auth_denied", auth_ ? auth_->stats().denied : 0}};
 }

@@ -5,6 +5,7 @@
 
 #include "auth.hpp"
 #include "cluster.hpp"
+#include "journal.hpp"
 #include "stream.hpp"
 
 #include <atomic>
@@ -30,6 +31,8 @@ class Broker : public Sink {
                       const char* reason) override;
 
   private:
+    // Publishes again the own events the journal kept from previous runs.
+    void resend_journal();
     bool on_ingest();
     void on_api();
     json stats() const;
@@ -42,7 +45,9 @@ class Broker : public Sink {
     Stream stream_;
     Cluster cluster_;
     JsonParser parser_;
+    std::optional<Journal> journal_; // the broker's own events, when [replay] journal is set
     std::uint64_t malformed_ = 0, oversized_ = 0, snapshots_ = 0, replays_ = 0;
+    std::uint64_t journal_resent_ = 0, journal_failures_ = 0;
     std::vector<std::string> ipc_files_;
 };
 

@@ -37,7 +37,7 @@ void Stream::publish_event(const std::string& nodename, std::string_view id,
     body += "{\"nodename\":";
     wire::append_json_string(body, nodename);
     body += ",\"ts\":";
-    body += format_ts(origin.resent ? origin.ts : wire::now_ts());
+    body += format_ts(origin.ts != 0 ? origin.ts : wire::now_ts());
     body += ",\"kind\":\"event\",\"data\":";
     body += data;
     body += '}';

@@ -28,8 +28,9 @@ class Stream {
     // Publishes a patch from `nodename` with the next patch id.
     void publish_patch(const std::string& nodename, const PatchWriter& ops);
     // Publishes an event: body {"nodename":N,"ts":T,"kind":"event","data":DATA}, DATA being
-    // the serialized data object; `origin` when a node emitted it (T is then its emission
-    // time if it was sent again, else now).
+    // the serialized data object; `origin` when a node emitted it. T is origin.ts when set
+    // (a node's event sent again, or a broker's own event with the time it was made and
+    // journaled), else now.
     void publish_event(const std::string& nodename, std::string_view id, const std::string& data,
                        const wire::Origin& origin = {});
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.

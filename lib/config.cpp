@@ -187,6 +187,7 @@ BrokerConfig load_broker_config(const std::string& path, std::vector<std::string
         Section replay(root, "replay", path);
         replay.count("max_events", c.replay_max_events, 1);
         replay.duration("max_age", c.replay_max_age);
+        replay.str("journal", c.replay_journal);
         Section limits(root, "limits", path);
         limits.count("max_message_bytes", c.max_message_bytes, 256);
         limits.count("max_nodes", c.max_nodes, 1);

@@ -32,6 +32,8 @@ struct BrokerConfig {
     Millis hb_grace{60000};   // stale for this long more: forget_peer
     std::size_t replay_max_events = 10000;
     Millis replay_max_age{600000};
+    std::string replay_journal; // file of the broker's own events, published again at a
+                                // restart (broker/journal.hpp); empty: none
     std::size_t max_message_bytes = 1 << 20;
     std::size_t max_nodes = 4096;
     std::size_t max_ops_per_delta = 10000;

@@ -41,7 +41,14 @@ std::string flat_object(std::initializer_list<std::pair<std::string_view, std::u
 } // namespace
 
 std::string format_meta(const Meta& m) {
-    // {"epoch":E,"seq":S,"kseq":K,"tseq":T}, plus "inc":I,"eid":N for a node's event
+    // {"epoch":E,"seq":S,"kseq":K,"tseq":T}, plus "inc":I,"eid":N for a node's event, plus
+    // "resent":1 for an event published again
+    if (m.eid == 0 && m.resent)
+        return flat_object({{"epoch", m.epoch},
+                            {"seq", m.seq},
+                            {"kseq", m.kseq},
+                            {"tseq", m.tseq},
+                            {"resent", 1}});
     if (m.eid == 0)
         return flat_object(
             {{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
@@ -93,8 +100,8 @@ std::optional<Meta> parse_meta(std::string_view frame) {
         if (!inc) return std::nullopt;
         m.inc = *inc;
         m.eid = *eid;
-        m.resent = field(frame, "resent").value_or(0) != 0;
     }
+    m.resent = field(frame, "resent").value_or(0) != 0;
     return m;
 }
 

@@ -18,7 +18,9 @@ namespace om::wire {
 //          (the trailing '/' keeps "event/hb_stale/" from matching "event/hb_stale_x/")
 //   META   {"epoch":E,"seq":S,"kseq":K,"tseq":T}, and for an event emitted by a node
 //          also "inc":I,"eid":N (its origin, below), and "resent":1 when the node sent it
-//          again to a broker it reconnected to (the body's ts is then its emission time)
+//          again to a broker it reconnected to (the body's ts is then its emission time),
+//          or when it is the broker's own event of a previous run, published again from
+//          its journal (no inc nor eid; the body's ts is when that run made it)
 //          seq counts every message of the epoch, kseq those of the same kind (patch or
 //          event), tseq those of the same topic; each is +1 on the previous one, so a
 //          subscriber to "", "patch/", "event/", or one whole topic sees any loss.
@@ -42,7 +44,8 @@ struct Meta {
     // An event's origin: its node's incarnation and event number; 0 when the broker made
     // the event itself (or for a patch).
     std::uint64_t inc = 0, eid = 0;
-    bool resent = false; // a node's event sent again after a reconnection
+    bool resent = false; // a node's event sent again after a reconnection, or a broker's
+                         // own event of a previous run published again from its journal
 };
 
 // What the broker knows of a node's event beyond its data (ingest "inc", "eid", "resent",
@@ -50,7 +53,7 @@ struct Meta {
 struct Origin {
     std::uint64_t inc = 0, eid = 0; // 0: no origin (the broker's own, or no eid)
     bool resent = false;
-    double ts = 0; // the emission time, when resent
+    double ts = 0; // the time the event was made, when known (else: now, at publication)
 };
 std::string format_meta(const Meta& m);
 // Parses a META frame; nullopt when malformed.

@@ -295,11 +295,12 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
             skip(meta);
             return;
         }
-    } else if (replayed && switched_) {
-        // The broker's own, from the window of another run: what it saw before the
-        // previous run went silent, that run reported too.
+    } else if (meta.resent || (replayed && switched_)) {
+        // The broker's own, from the window of another run, or of a previous run published
+        // again from its journal: what it saw before the previous run went silent, that run
+        // reported too; what it saw before this subscriber started was never ours.
         double ts;
-        if (!parsed["ts"].get_double().get(ts) && ts <= own_before_) {
+        if (!parsed["ts"].get_double().get(ts) && (ts <= own_before_ || ts < floor_ts_)) {
             skip(meta);
             return;
         }

@@ -467,3 +467,67 @@ TEST_CASE("hooks: a rate limit holds starts to COUNT per PERIOD, in order, none 
         CHECK(at[i + 3] - at[i] >= 0.5);
     CHECK(hooks.node_log().find("hook hook.1 rate limit 3/1s reached") != std::string::npos);
 }
+
+TEST_CASE("hooks: the broker's own events outlive its restart through its journal - run once, "
+          "printed once",
+          "[hooks]") {
+    TempDir dir;
+    const auto journal = dir.file("state/broker.journal"); // its directory is made for it
+    BrokerProc broker(dir, "[heartbeat]\ntimeout = \"600ms\"\n[replay]\njournal = \"" + journal +
+                               "\"\n");
+    // The hook names the node an hb_stale is about (data.nodename).
+    const auto script = dir.file("stale.sh");
+    write_file(script,
+               "#!/bin/sh\necho \"$OM_EVENT_ID $(grep -o '\"nodename\":\"n[0-9]*\"')\" >> " +
+                   dir.file("ran") + "\n");
+    ::chmod(script.c_str(), 0755);
+    HooksProc hooks(dir, broker, "[hook.1]\nevents = \"hb_stale\"\ncommand = \"" + script + "\"\n");
+    hooks.start();
+    std::vector<std::string> argv{sub_bin(), "events", "--config", "/dev/null", "--format", "json"};
+    for (const auto& f : sub_flags(broker))
+        argv.push_back(f);
+    Process events(argv, dir.file("events.out"));
+    // Lines of `om-sub events` that are the event `id` about node n2.
+    const auto printed = [&](const std::string& id) {
+        int n = 0;
+        std::istringstream in(read_file(dir.file("events.out")));
+        for (std::string line; std::getline(in, line);) {
+            const auto j = json::parse(line, nullptr, false);
+            if (j.is_object() && j["kind"] == "event" && j["data"]["id"] == id &&
+                j["data"]["nodename"] == "n2")
+                ++n;
+        }
+        return n;
+    };
+    PubProc n1(dir, "n1", {broker.ingest}, "100ms");
+    auto n2 =
+        std::make_unique<PubProc>(dir, "n2", std::vector<std::string>{broker.ingest}, "100ms");
+    REQUIRE(eventually([&] { return printed("hb_beating") == 1; }));
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }));
+
+    // The runner away, n2 dies: the broker reports it stale, journals it, and is killed.
+    hooks.proc->signal(SIGTERM);
+    REQUIRE(hooks.proc->wait(5s).has_value());
+    n2.reset();
+    REQUIRE(eventually([&] { return printed("hb_stale") == 1; }));
+    broker.proc->signal(SIGKILL);
+    REQUIRE(broker.proc->wait(5s).has_value());
+    broker.start();
+    // The new run never heard of n2; it publishes again what the journal kept.
+    CHECK(broker.stats()["journal_resent"].get<int>() == 3); // hb_beating n1, n2; hb_stale n2
+    CHECK(lines_with(read_file(broker.log), "3 own event(s) of previous runs published again") ==
+          1);
+
+    hooks.start();
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }));
+    // The subscriber that stayed had them all: it prints nothing twice.
+    REQUIRE(eventually([&] {
+        return lines_with(read_file(dir.file("events.out")), "of the replay were had already") == 1;
+    }));
+    const auto ran = read_file(dir.file("ran"));
+    CHECK(lines_with(ran, "hb_stale \"nodename\":\"n2\"") == 1);
+    CHECK(lines_with(ran, "hb_stale") == 1);
+    CHECK(printed("hb_stale") == 1);
+    CHECK(printed("hb_beating") == 1);
+    CHECK(broker.stats()["events"].get<int>() >= 4); // the 3 again, and n1's hb_beating anew
+}

@@ -43,6 +43,7 @@ TEST_CASE("the committed conf files load without warnings and hold the defaults"
     CHECK(b.hb_grace == bd.hb_grace);
     CHECK(b.replay_max_events == bd.replay_max_events);
     CHECK(b.replay_max_age == bd.replay_max_age);
+    CHECK(b.replay_journal == bd.replay_journal);
     CHECK(b.max_message_bytes == bd.max_message_bytes);
     CHECK(b.pub_sndhwm == bd.pub_sndhwm);
     CHECK(b.tick == bd.tick);

@@ -41,6 +41,13 @@ TEST_CASE("a node's event carries its origin in META - a broker's own event none
     REQUIRE(own);
     CHECK(own->eid == 0);
     CHECK(own->inc == 0);
+    CHECK_FALSE(own->resent);
+    // The broker's own event of a previous run, published again from its journal.
+    const auto own_again = wire::format_meta({17, 7, 5, 2, 0, 0, true});
+    CHECK(own_again == R"({"epoch":17,"seq":7,"kseq":5,"tseq":2,"resent":1})");
+    const auto back_again = wire::parse_meta(own_again);
+    REQUIRE(back_again);
+    CHECK((back_again->eid == 0 && back_again->inc == 0 && back_again->resent));
     // An eid without its incarnation names nothing.
     CHECK_FALSE(wire::parse_meta(R"({"epoch":1,"seq":1,"kseq":1,"tseq":1,"eid":3})"));
 }

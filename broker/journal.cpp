@@ -1,0 +1,133 @@
+// The broker's journal of its own events: load, append, and rewrite when it grows.
+#include "journal.hpp"
+
+#include "patch_writer.hpp"
+#include "wire.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace om::broker {
+
+namespace {
+
+// The journal line of an entry, newline included:
+//   {"ts":T,"nodename":N,"id":ID,"data":{...}}
+std::string line_of(const Journal::Entry& e) {
+    std::string out = "{\"ts\":" + format_ts(e.ts) + ",\"nodename\":";
+    wire::append_json_string(out, e.nodename);
+    out += ",\"id\":";
+    wire::append_json_string(out, e.id);
+    out += ",\"data\":";
+    out += e.data;
+    out += "}\n";
+    return out;
+}
+
+// The entry of one journal line; false when the line is not one.
+bool parse_line(const std::string& line, Journal::Entry& e) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) return false;
+    const auto ts = j.find("ts"), node = j.find("nodename"), id = j.find("id"),
+               data = j.find("data");
+    if (ts == j.end() || !ts->is_number() || node == j.end() || !node->is_string() ||
+        id == j.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
+        data == j.end() || !data->is_object())
+        return false;
+    e.ts = ts->get<double>();
+    e.nodename = node->get<std::string>();
+    e.id = id->get<std::string>();
+    e.data = data->dump();
+    return true;
+}
+
+std::runtime_error error(const std::string& path, const std::string& what) {
+    return std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
+}
+
+} // namespace
+
+Journal::Journal(std::string path, std::chrono::milliseconds max_age, std::size_t max_events,
+                 double now_ts)
+    : path_(std::move(path)), max_age_(max_age), max_events_(max_events) {
+    const auto dir = std::filesystem::path(path_).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error(path_ + ": cannot create its directory: " + ec.message());
+    std::ifstream in(path_);
+    std::string line;
+    while (std::getline(in, line)) {
+        Entry e;
+        if (parse_line(line, e))
+            loaded_.push_back(std::move(e));
+        else
+            ++skipped_;
+    }
+    if (in.bad()) throw error(path_, "cannot read the broker journal");
+    kept_ = loaded_;
+    trim(now_ts);
+    loaded_ = kept_;
+    rewrite();
+}
+
+Journal::~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::trim(double now_ts) {
+    const double oldest = now_ts - std::chrono::duration<double>(max_age_).count();
+    while (!kept_.empty() && (kept_.size() > max_events_ || kept_.front().ts < oldest))
+        kept_.pop_front();
+}
+
+void Journal::rewrite() {
+    // Written aside and renamed over: a crash leaves the old file or the new one, whole.
+    const auto tmp = path_ + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const auto& e : kept_)
+            out << line_of(e);
+        out.flush();
+        if (!out) throw error(tmp, "cannot write the broker journal");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path_, ec);
+    if (ec)
+        throw std::runtime_error(path_ + ": cannot replace the broker journal: " + ec.message());
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) throw error(path_, "cannot open the broker journal");
+}
+
+bool Journal::append(const Entry& e) {
+    kept_.push_back(e);
+    // The file may hold twice what is kept before it is rewritten: one rewrite per
+    // max_events appends, whatever their rate.
+    if (kept_.size() >= 2 * max_events_) {
+        trim(e.ts);
+        try {
+            rewrite();
+        } catch (const std::runtime_error&) {
+            return false;
+        }
+        return true;
+    }
+    const auto text = line_of(e);
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const auto n = ::write(fd_, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        written += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+} // namespace om::broker

@@ -1,0 +1,128 @@
+// Tests of broker/journal: entries kept across runs, torn and foreign lines skipped, the
+// bounds by age and count at load and while appending, and an unusable path.
+#include "journal.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using om::broker::Journal;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+// A journal path one directory below a fresh temporary directory, removed with it.
+struct JournalFile {
+    fs::path dir;
+    std::string path;
+    JournalFile() {
+        std::string tmpl = (fs::temp_directory_path() / "ombus-journal-XXXXXX").string();
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        dir = tmpl;
+        path = (dir / "state" / "broker.journal").string();
+    }
+    ~JournalFile() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    int lines() const {
+        std::ifstream in(path);
+        int n = 0;
+        for (std::string l; std::getline(in, l);)
+            ++n;
+        return n;
+    }
+};
+
+Journal::Entry stale(double ts, const std::string& node) {
+    return {ts, "broker", "hb_stale",
+            R"({"hb":{"timeout":15.0},"id":"hb_stale","nodename":")" + node + "\"}"};
+}
+} // namespace
+
+TEST_CASE("journal: what one run appends, the next run loads, in order and unchanged") {
+    JournalFile f;
+    {
+        Journal j(f.path, 10min, 100, 1000.0);
+        CHECK(j.loaded().empty());
+        CHECK(j.append(stale(1000.25, "n1")));
+        CHECK(j.append(stale(1001.5, "n2")));
+        CHECK(j.append({1002.0, "b1", "blacklist_add", R"({"id":"blacklist_add","sender":"x"})"}));
+    }
+    Journal j(f.path, 10min, 100, 1003.0);
+    REQUIRE(j.loaded().size() == 3);
+    CHECK(j.skipped() == 0);
+    const auto& e = j.loaded();
+    CHECK(e[0].ts == 1000.25);
+    CHECK(e[0].nodename == "broker");
+    CHECK(e[0].id == "hb_stale");
+    CHECK(e[0].data == stale(0, "n1").data);
+    CHECK(e[1].data == stale(0, "n2").data);
+    CHECK(e[2].nodename == "b1");
+    CHECK(e[2].id == "blacklist_add");
+    CHECK(e[2].data == R"({"id":"blacklist_add","sender":"x"})");
+}
+
+TEST_CASE("journal: a torn last line and lines that are not events are skipped and counted") {
+    JournalFile f;
+    {
+        Journal j(f.path, 10min, 100, 1000.0);
+        CHECK(j.append(stale(1000.0, "n1")));
+    }
+    {
+        std::ofstream out(f.path, std::ios::app);
+        out << "not json\n"
+            << R"({"ts":"soon","nodename":"broker","id":"hb_stale","data":{}})"
+            << "\n"
+            << R"({"ts":1000.5,"nodename":"broker","id":"","data":{}})"
+            << "\n"
+            << R"({"ts":1000.7,"nodename":"broker","id":"hb_stale","data":[]})"
+            << "\n"
+            << R"({"ts":1000.9,"nodename":"broker","id":"hb_st)"; // killed mid-write
+    }
+    Journal j(f.path, 10min, 100, 1001.0);
+    CHECK(j.loaded().size() == 1);
+    CHECK(j.skipped() == 5);
+    CHECK(f.lines() == 1); // rewritten with what it kept
+}
+
+TEST_CASE("journal: at load only the newest max_events within max_age are kept") {
+    JournalFile f;
+    {
+        Journal j(f.path, 1h, 1000, 0.0);
+        for (int i = 0; i < 10; ++i)
+            CHECK(j.append(stale(100.0 * i, "n" + std::to_string(i))));
+    }
+    // Made at 0, 100, ..., 900; now 1000 with a 450 s age: 600, 700, 800, 900 remain.
+    {
+        Journal j(f.path, 450s, 1000, 1000.0);
+        REQUIRE(j.loaded().size() == 4);
+        CHECK(j.loaded().front().ts == 600.0);
+        CHECK(f.lines() == 4);
+    }
+    Journal j(f.path, 450s, 2, 1000.0);
+    REQUIRE(j.loaded().size() == 2);
+    CHECK(j.loaded().front().ts == 800.0);
+    CHECK(j.loaded().back().ts == 900.0);
+}
+
+TEST_CASE("journal: appending without end keeps the file within twice max_events lines") {
+    JournalFile f;
+    {
+        Journal j(f.path, 1h, 50, 0.0);
+        for (int i = 0; i < 1000; ++i) {
+            REQUIRE(j.append(stale(i, "n1")));
+            REQUIRE(f.lines() < 100);
+        }
+    }
+    Journal j(f.path, 1h, 50, 1000.0);
+    REQUIRE(j.loaded().size() == 50);
+    CHECK(j.loaded().back().ts == 999.0);
+}
+
+TEST_CASE("journal: a path that cannot be a journal is an error naming it") {
+    JournalFile f;
+    fs::create_directories(f.path); // a directory where the file should be
+    CHECK_THROWS_WITH(Journal(f.path, 1h, 10, 0.0), Catch::Contains(f.path));
+}

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace om::broker {
@@ -61,6 +62,16 @@ Journal::Journal(std::string path, std::chrono::milliseconds max_age, std::size_
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error(path_ + ": cannot create its directory: " + ec.message());
+    // Held for the life of the process (the journal itself is replaced by renames): two
+    // brokers on one journal would publish each other's events as their own.
+    const auto lock = path_ + ".lock";
+    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) throw error(lock, "cannot open the broker journal's lock");
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+        throw std::runtime_error(path_ + ": the journal is in use by another om-broker");
+    }
     std::ifstream in(path_);
     std::string line;
     while (std::getline(in, line)) {
@@ -79,6 +90,7 @@ Journal::Journal(std::string path, std::chrono::milliseconds max_age, std::size_
 
 Journal::~Journal() {
     if (fd_ >= 0) ::close(fd_);
+    if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 void Journal::trim(double now_ts) {

@@ -27,7 +27,8 @@ class Journal {
 
     // Opens (creating it if missing) the journal at path and loads the entries made at most
     // max_age before now_ts, at most max_events of them (the newest); the file is rewritten
-    // with just those. Throws std::runtime_error naming the path when it cannot be used.
+    // with just those. Throws std::runtime_error naming the path when it cannot be used, or
+    // when another process holds it (<path>.lock).
     Journal(std::string path, std::chrono::milliseconds max_age, std::size_t max_events,
             double now_ts);
     ~Journal();
@@ -54,6 +55,7 @@ class Journal {
     std::deque<Entry> loaded_, kept_; // kept_: what the file holds, as entries
     std::size_t skipped_ = 0;
     int fd_ = -1;
+    int lock_fd_ = -1; // flock'ed <path>.lock: one broker per journal
 };
 
 } // namespace om::broker

@@ -1,5 +1,5 @@
 // Tests of broker/journal: entries kept across runs, torn and foreign lines skipped, the
-// bounds by age and count at load and while appending, and an unusable path.
+// bounds by age and count at load and while appending, an unusable path, one broker each.
 #include "journal.hpp"
 
 #include <catch2/catch.hpp>
@@ -125,4 +125,10 @@ TEST_CASE("journal: a path that cannot be a journal is an error naming it") {
     JournalFile f;
     fs::create_directories(f.path); // a directory where the file should be
     CHECK_THROWS_WITH(Journal(f.path, 1h, 10, 0.0), Catch::Contains(f.path));
+}
+
+TEST_CASE("journal: a journal in use by another broker is refused") {
+    JournalFile f;
+    Journal first(f.path, 1h, 10, 0.0);
+    CHECK_THROWS_WITH(Journal(f.path, 1h, 10, 0.0), Catch::Contains("in use by another om-broker"));
 }

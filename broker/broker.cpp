@@ -48,6 +48,10 @@ Broker::Broker(const BrokerConfig& config)
                  std::to_string(config.curve_nodes.size()) + " node key(s), " +
                  std::to_string(config.curve_subscribers.size()) + " subscriber key(s)");
     }
+    // Before binding: a journal that cannot be used stops the start with nothing bound.
+    if (!config.replay_journal.empty())
+        journal_.emplace(config.replay_journal, config.replay_max_age, config.replay_max_events,
+                         wire::now_ts());
     bind(ingest_, config.ingest, "ingest", ipc_files_);
     bind(pub_, config.pub, "pub", ipc_files_);
     bind(api_, config.api, "api", ipc_files_);
@@ -57,9 +61,7 @@ Broker::Broker(const BrokerConfig& config)
 }
 
 void Broker::resend_journal() {
-    if (config_.replay_journal.empty()) return;
-    journal_.emplace(config_.replay_journal, config_.replay_max_age, config_.replay_max_events,
-                     wire::now_ts());
+    if (!journal_) return;
     if (journal_->skipped() > 0)
         log_warning("journal " + journal_->path() + ": " + std::to_string(journal_->skipped()) +
                     " line(s) not an event (a torn last line?), skipped");

@@ -1,13 +1,11 @@
 // Tests of lib/reconnect_monitor: the first connection does not count, a second one does.
 #include "reconnect_monitor.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <filesystem>
-#include <unistd.h>
 
 using om::ReconnectMonitor;
-namespace fs = std::filesystem;
 
 namespace {
 // Polls the monitor (20 ms at a time) until pred() holds, for at most 5 s.
@@ -23,9 +21,8 @@ template <class Pred> bool within_5s(ReconnectMonitor& m, Pred pred) {
 } // namespace
 
 TEST_CASE("reconnect monitor: the first connection is not a reconnection, the next one is") {
-    std::string tmpl = (fs::temp_directory_path() / "ombus-monitor-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    const auto endpoint = "ipc://" + tmpl + "/peer";
+    unit::TempDir dir("monitor");
+    const auto endpoint = "ipc://" + dir.file("peer");
     zmq::context_t ctx(1);
     zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
@@ -48,5 +45,4 @@ TEST_CASE("reconnect monitor: the first connection is not a reconnection, the ne
     CHECK(within_5s(monitor, [&] { return monitor.reconnected(); }));
     CHECK_FALSE(monitor.reconnected()); // drained: once per reconnection
     peer.reset();
-    fs::remove_all(tmpl);
 }

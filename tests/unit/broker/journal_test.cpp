@@ -1,11 +1,11 @@
 // Tests of broker/journal: entries kept across runs, torn and foreign lines skipped, the
 // bounds by age and count at load and while appending, an unusable path, one broker each.
 #include "journal.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 using om::broker::Journal;
 using namespace std::chrono_literals;
@@ -14,18 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 // A journal path one directory below a fresh temporary directory, removed with it.
 struct JournalFile {
-    fs::path dir;
-    std::string path;
-    JournalFile() {
-        std::string tmpl = (fs::temp_directory_path() / "ombus-journal-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        dir = tmpl;
-        path = (dir / "state" / "broker.journal").string();
-    }
-    ~JournalFile() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    unit::TempDir dir{"journal"};
+    std::string path = dir.file("state/broker.journal");
     int lines() const {
         std::ifstream in(path);
         int n = 0;

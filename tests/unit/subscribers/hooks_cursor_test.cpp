@@ -1,6 +1,7 @@
 // Tests of subscribers/hooks/cursor: what counts as handled, out-of-order completion, lost
 // events, the snapshot and its journal, a new broker epoch, and a corrupt file.
 #include "hooks/cursor.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,18 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 // A cursor path in a fresh temporary directory, removed with it.
 struct CursorFile {
-    fs::path dir;
-    std::string path;
-    CursorFile() {
-        std::string tmpl = (fs::temp_directory_path() / "ombus-cursor-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        dir = tmpl;
-        path = (dir / "cursor.json").string();
-    }
-    ~CursorFile() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    unit::TempDir dir{"cursor"};
+    std::string path = dir.file("cursor.json");
 };
 // The JSON in a file (null when it is not JSON).
 nlohmann::json json_file(const std::string& path) {

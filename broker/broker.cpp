@@ -28,7 +28,7 @@ void bind(zmq::socket_t& s, const std::string& ep, const char* what,
 
 Broker::Broker(const BrokerConfig& config)
     : config_(config), epoch_(wire::now_us()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
-      pub_(ctx_, zmq::socket_type::pub), api_(ctx_, zmq::socket_type::rep),
+      pub_(ctx_, zmq::socket_type::xpub), api_(ctx_, zmq::socket_type::rep),
       stream_(pub_, epoch_, config.replay_max_events, config.replay_max_age),
       cluster_(config_, *this) {
     // Hard cap against memory abuse: far larger messages cost the sender its connection;
@@ -37,6 +37,9 @@ Broker::Broker(const BrokerConfig& config)
                 static_cast<int64_t>(config.max_message_bytes * 2 + 65536));
     ingest_.set(zmq::sockopt::linger, 0);
     pub_.set(zmq::sockopt::sndhwm, config.pub_sndhwm);
+    // Every subscription reaches the broker (not only a topic's first), and each is answered
+    // by a tick: a subscriber that receives it knows its subscriptions are in effect.
+    pub_.set(zmq::sockopt::xpub_verbose, 1);
     pub_.set(zmq::sockopt::linger, 0);
     api_.set(zmq::sockopt::linger, 0);
     if (!config.curve_secret_key.empty()) {
@@ -233,12 +236,24 @@ void Broker::on_api() {
                   i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 
+bool Broker::on_subscriptions() {
+    // Each message is \x01TOPIC (subscribe) or \x00TOPIC (unsubscribe); the topics matter
+    // to the PUB side of the socket only.
+    bool any = false;
+    zmq::message_t m;
+    while (pub_.recv(m, zmq::recv_flags::dontwait))
+        if (m.size() > 0 && m.data<unsigned char>()[0] == 1) any = true;
+    return any;
+}
+
 void Broker::run(const std::atomic<bool>& stop_flag) {
     zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
                                {api_.handle(), 0, ZMQ_POLLIN, 0},
+                               {pub_.handle(), 0, ZMQ_POLLIN, 0},
                                {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
-    const int n_items = auth_ ? 3 : 2;
+    const int n_items = auth_ ? 4 : 3;
     auto next_tick = Clock::now() + config_.tick;
+    auto last_tick = Clock::now() - config_.tick;
     auto next_check = Clock::now() + std::chrono::milliseconds(100);
     while (!stop_flag.load()) {
         const auto now = Clock::now();
@@ -257,7 +272,11 @@ void Broker::run(const std::atomic<bool>& stop_flag) {
             for (int i = 0; i < 256 && on_ingest(); ++i) {
             }
         if (items[1].revents & ZMQ_POLLIN) on_api();
-        if (auth_ && (items[2].revents & ZMQ_POLLIN)) auth_->on_request();
+        // A tick answers new subscriptions at once, however many arrived, at most one per
+        // millisecond: a client subscribing without end cannot flood the others with ticks.
+        if ((items[2].revents & ZMQ_POLLIN) && on_subscriptions())
+            next_tick = std::min(next_tick, last_tick + std::chrono::milliseconds(1));
+        if (auth_ && (items[3].revents & ZMQ_POLLIN)) auth_->on_request();
         const auto after = Clock::now();
         if (after >= next_check) {
             cluster_.check_liveness(after);
@@ -265,6 +284,7 @@ void Broker::run(const std::atomic<bool>& stop_flag) {
         }
         if (after >= next_tick) {
             stream_.tick();
+            last_tick = after;
             next_tick = after + config_.tick;
         }
     }

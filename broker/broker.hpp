@@ -1,4 +1,4 @@
-// Broker: the om-broker process. Binds the ingest (ROUTER), pub (PUB) and api (REP)
+// Broker: the om-broker process. Binds the ingest (ROUTER), pub (XPUB) and api (REP)
 // endpoints and runs one poll loop that merges heartbeats (Cluster), publishes (Stream),
 // answers snapshot and replay requests, and checks liveness on a timer.
 #pragma once
@@ -35,6 +35,8 @@ class Broker : public Sink {
     void resend_journal();
     bool on_ingest();
     void on_api();
+    // Drains the subscription messages of the pub socket; true when one was a subscribe.
+    bool on_subscriptions();
     json stats() const;
 
     BrokerConfig config_;

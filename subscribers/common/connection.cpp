@@ -106,6 +106,7 @@ bool Connection::connect(std::size_t index) {
     open_api();
 
     // Subscribe first, then ask where the broker stands: what comes after is live.
+    await_subscription();
     const auto h = ping();
     if (!h) return false;
     const auto epoch = number(*h, "epoch");
@@ -113,6 +114,13 @@ bool Connection::connect(std::size_t index) {
     silent_but_answering_ = 0;
     bool replay = false;
     if (first_) floor_ts_ = options_.resume ? options_.resume->since : wire::now_ts();
+    // Patches without a replica: those up to the broker's patch sequence came before us.
+    // After a new epoch, those of the new run published before we reconnected are lost to
+    // us, and said so when the first one arrives.
+    if (first_ && !options_.resume)
+        last_pseq_ = number(*h, "pseq");
+    else if (epoch != epoch_)
+        last_pseq_ = 0;
     if (epoch != epoch_) {
         last_topic_seq_.clear();
         const auto& resume = options_.resume;
@@ -151,6 +159,33 @@ bool Connection::connect(std::size_t index) {
     }
     if (options_.state && !snapshot()) return false;
     return true;
+}
+
+void Connection::await_subscription() {
+    // The broker answers subscriptions with a tick, and the SUB socket sends its
+    // subscriptions in order, tick/ last: once a tick is here, every topic is in effect at
+    // the broker. What arrives before it was published before the ping that follows, which
+    // the seam rule and the sequence numbers skip: it is dropped here. A broker that sends
+    // no such tick costs this wait, and the ping goes on as before.
+    const auto deadline = Clock::now() + std::min(options_.api_timeout, Millis(250));
+    zmq::pollitem_t item{sub_->handle(), 0, ZMQ_POLLIN, 0};
+    while (true) {
+        const auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now()).count();
+        if (left <= 0) return;
+        try {
+            zmq::poll(&item, 1, Millis(left));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) return; // a signal: the caller's loop looks at it
+            throw;
+        }
+        zmq::message_t m;
+        while (sub_->recv(m, zmq::recv_flags::dontwait)) {
+            const bool tick = m.to_string_view() == wire::kTickTopic;
+            while (m.more())
+                (void)sub_->recv(m, zmq::recv_flags::none);
+            if (tick) return;
+        }
+    }
 }
 
 bool Connection::start() {
@@ -332,10 +367,17 @@ void Connection::handle_tick(const wire::Tick& t) {
         replica_.invalidate();
         snapshot();
     }
-    const bool all_events =
-        std::any_of(options_.topics.begin(), options_.topics.end(),
-                    [](const std::string& p) { return p.empty() || p == wire::kEventPrefix; });
-    if (all_events && t.eseq > last_eseq_) recover_events();
+    const auto all_of = [&](std::string_view kind) {
+        return std::any_of(options_.topics.begin(), options_.topics.end(),
+                           [&](const std::string& p) { return p.empty() || p == kind; });
+    };
+    // Without a replica, a loss at the end of a burst shows at the tick, not at the next
+    // patch (which may never come).
+    if (!options_.state && all_of(wire::kPatchPrefix) && t.pseq > last_pseq_) {
+        notice("lost patches " + std::to_string(last_pseq_ + 1) + ".." + std::to_string(t.pseq));
+        last_pseq_ = t.pseq;
+    }
+    if (all_of(wire::kEventPrefix) && t.eseq > last_eseq_) recover_events();
 }
 
 void Connection::handle(std::vector<zmq::message_t>& frames) {

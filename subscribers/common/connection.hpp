@@ -95,6 +95,9 @@ class Connection {
 
   private:
     bool connect(std::size_t index);
+    // Waits until the new subscription is in effect at the broker (its first tick), at most
+    // 250 ms; drops what arrives before.
+    void await_subscription();
     std::optional<std::vector<std::string>> api_call(const json& request);
     bool snapshot();
     void handle(std::vector<zmq::message_t>& frames);

@@ -65,11 +65,16 @@ void faults_under_load(std::size_t broker_count) {
 
     TempDir dir;
     // A small high-water mark: a paused subscriber loses messages and must recover them.
+    // Each broker journals its own events: killed, its next run publishes them again.
     std::vector<std::unique_ptr<BrokerProc>> brokers;
     std::vector<std::string> ingests, sub_endpoints;
     for (std::size_t b = 0; b < broker_count; ++b) {
-        brokers.push_back(std::make_unique<BrokerProc>(dir, "[pub]\nsndhwm = 5\ntick = \"200ms\"\n",
-                                                       std::string(1, char('a' + b))));
+        const std::string name(1, char('a' + b));
+        brokers.push_back(std::make_unique<BrokerProc>(
+            dir,
+            "[pub]\nsndhwm = 5\ntick = \"200ms\"\n[replay]\njournal = \"" +
+                dir.file(name + ".journal") + "\"\n",
+            name));
         ingests.push_back(brokers[b]->ingest);
         for (const auto& f : sub_flags(*brokers[b]))
             sub_endpoints.push_back(f);

@@ -114,15 +114,11 @@ bool Connection::connect(std::size_t index) {
     silent_but_answering_ = 0;
     bool replay = false;
     if (first_) floor_ts_ = options_.resume ? options_.resume->since : wire::now_ts();
-    // Patches without a replica: those up to the broker's patch sequence came before us.
-    // After a new epoch, those of the new run published before we reconnected are lost to
-    // us, and said so when the first one arrives.
-    if (first_ && !options_.resume)
-        last_pseq_ = number(*h, "pseq");
-    else if (epoch != epoch_)
-        last_pseq_ = 0;
     if (epoch != epoch_) {
         last_topic_seq_.clear();
+        // Patches without a replica: a new run's ids start at 1, and those it published
+        // before we (re)connected are lost to us, which the next patch or tick says.
+        last_pseq_ = 0;
         const auto& resume = options_.resume;
         if (first_ && resume && (resume->epoch == epoch || resume->epoch == 0)) {
             last_eseq_ = resume->eseq; // resume where the cursor says
@@ -134,7 +130,9 @@ bool Connection::connect(std::size_t index) {
             own_before_ = resume->ts;
             last_eseq_ = 0;
         } else if (first_) {
-            last_eseq_ = number(*h, "eseq"); // a plain start follows what comes next
+            // A plain start follows what comes next: what came before is not lost.
+            last_eseq_ = number(*h, "eseq");
+            last_pseq_ = number(*h, "pseq");
         } else {
             notice("broker epoch changed from " + std::to_string(epoch_) + " to " +
                    std::to_string(epoch) +
@@ -330,12 +328,12 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
             skip(meta);
             return;
         }
-    } else if (meta.resent || (replayed && switched_)) {
-        // The broker's own, from the window of another run, or of a previous run published
-        // again from its journal: what it saw before the previous run went silent, that run
-        // reported too; what it saw before this subscriber started was never ours.
+    } else if (replayed && switched_) {
+        // The broker's own, from the window of another run (its journal's events of earlier
+        // runs included: published at its start, they reach us only by replay): what it
+        // saw before the previous run went silent, that run reported too.
         double ts;
-        if (!parsed["ts"].get_double().get(ts) && (ts <= own_before_ || ts < floor_ts_)) {
+        if (!parsed["ts"].get_double().get(ts) && ts <= own_before_) {
             skip(meta);
             return;
         }
@@ -355,6 +353,12 @@ void Connection::skip(const wire::Meta& meta) {
     if (on_skip) on_skip(meta);
 }
 
+void Connection::pass_patches_before(std::uint64_t next) {
+    if (next > last_pseq_ + 1)
+        notice("lost patches " + std::to_string(last_pseq_ + 1) + ".." + std::to_string(next - 1));
+    last_pseq_ = std::max(last_pseq_, next - 1);
+}
+
 void Connection::handle_tick(const wire::Tick& t) {
     ++ticks_;
     if (t.epoch != epoch_) {
@@ -367,17 +371,15 @@ void Connection::handle_tick(const wire::Tick& t) {
         replica_.invalidate();
         snapshot();
     }
-    const auto all_of = [&](std::string_view kind) {
+    const auto subscribed_to_all = [&](std::string_view kind) {
         return std::any_of(options_.topics.begin(), options_.topics.end(),
                            [&](const std::string& p) { return p.empty() || p == kind; });
     };
     // Without a replica, a loss at the end of a burst shows at the tick, not at the next
     // patch (which may never come).
-    if (!options_.state && all_of(wire::kPatchPrefix) && t.pseq > last_pseq_) {
-        notice("lost patches " + std::to_string(last_pseq_ + 1) + ".." + std::to_string(t.pseq));
-        last_pseq_ = t.pseq;
-    }
-    if (all_of(wire::kEventPrefix) && t.eseq > last_eseq_) recover_events();
+    if (!options_.state && subscribed_to_all(wire::kPatchPrefix) && t.pseq > last_pseq_)
+        pass_patches_before(t.pseq + 1);
+    if (subscribed_to_all(wire::kEventPrefix) && t.eseq > last_eseq_) recover_events();
 }
 
 void Connection::handle(std::vector<zmq::message_t>& frames) {
@@ -448,9 +450,7 @@ void Connection::handle(std::vector<zmq::message_t>& frames) {
         if (*prefix != topic) {
             // All patches: their ids follow each other.
             if (meta->kseq <= last_pseq_) return;
-            if (meta->kseq > last_pseq_ + 1)
-                notice("lost patches " + std::to_string(last_pseq_ + 1) + ".." +
-                       std::to_string(meta->kseq - 1));
+            pass_patches_before(meta->kseq);
             last_pseq_ = meta->kseq;
         } else {
             auto& last = last_topic_seq_[topic];

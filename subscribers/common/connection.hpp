@@ -103,6 +103,9 @@ class Connection {
     void handle(std::vector<zmq::message_t>& frames);
     void skip(const wire::Meta& meta); // counted, and told to on_skip
     void handle_tick(const wire::Tick& t);
+    // Without a replica: the patches before `next` have passed; those not had since
+    // last_pseq_ are reported lost.
+    void pass_patches_before(std::uint64_t next);
     void new_epoch(std::uint64_t epoch);
     void recover_events();
     void deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -504,14 +505,26 @@ TEST_CASE("om-sub events started while patches stream reports no loss", "[subscr
         }
     });
     REQUIRE(eventually([&] { return broker.stats()["patches"].get<int>() >= 20; }));
-    // Each one subscribes, asks where the broker stands and takes what follows: a patch
-    // published in between is neither lost nor taken twice.
+    // Each one starts where the broker stands and takes what follows: nothing before it is
+    // reported lost, and the values of k it prints only grow (no patch printed twice).
     for (int i = 0; i < 10; ++i) {
         const auto r = run(sub(broker, {"events", "--filter", "kind=patch", "--count", "20"}));
         INFO(r.out.substr(0, 2000));
         CHECK(r.code == 0);
         CHECK(r.out.find("lost") == std::string::npos);
         CHECK(lines_with(r.out, " n1 patch\n") == 20);
+        std::istringstream in(r.out);
+        long last = -1;
+        int values = 0;
+        const std::string key = "  monitor.nodes.n1.k => ";
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind(key, 0) != 0) continue;
+            const long k = std::stol(line.substr(key.size()));
+            CHECK(k > last);
+            last = k;
+            ++values;
+        }
+        CHECK(values >= 20);
     }
     stop = true;
     writer.join();

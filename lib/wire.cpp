@@ -22,55 +22,51 @@ std::string event_topic(std::string_view event_id) {
 }
 
 namespace {
-// Appends "key":N for each pair, as a flat JSON object.
-std::string flat_object(std::initializer_list<std::pair<std::string_view, std::uint64_t>> fields) {
-    std::string out;
-    out.reserve(96);
-    out.push_back('{');
-    char buf[24];
-    for (const auto& [k, v] : fields) {
-        if (out.size() > 1) out.push_back(',');
-        out.push_back('"');
-        out.append(k);
-        out += "\":";
-        out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+// A flat JSON object of unsigned numbers, written field by field: {"k1":N1,"k2":N2,...}.
+class FlatObject {
+  public:
+    FlatObject() {
+        out_.reserve(112);
+        out_.push_back('{');
     }
-    out.push_back('}');
-    return out;
-}
+    FlatObject& add(std::string_view key, std::uint64_t v) {
+        if (out_.size() > 1) out_.push_back(',');
+        out_.push_back('"');
+        out_.append(key);
+        out_ += "\":";
+        char buf[24];
+        out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+        return *this;
+    }
+    // The object, closed; called once, last.
+    std::string str() {
+        out_.push_back('}');
+        return std::move(out_);
+    }
+
+  private:
+    std::string out_;
+};
 } // namespace
 
 std::string format_meta(const Meta& m) {
     // {"epoch":E,"seq":S,"kseq":K,"tseq":T}, plus "inc":I,"eid":N for a node's event, plus
     // "resent":1 for an event published again
-    if (m.eid == 0 && m.resent)
-        return flat_object({{"epoch", m.epoch},
-                            {"seq", m.seq},
-                            {"kseq", m.kseq},
-                            {"tseq", m.tseq},
-                            {"resent", 1}});
-    if (m.eid == 0)
-        return flat_object(
-            {{"epoch", m.epoch}, {"seq", m.seq}, {"kseq", m.kseq}, {"tseq", m.tseq}});
-    if (m.resent)
-        return flat_object({{"epoch", m.epoch},
-                            {"seq", m.seq},
-                            {"kseq", m.kseq},
-                            {"tseq", m.tseq},
-                            {"inc", m.inc},
-                            {"eid", m.eid},
-                            {"resent", 1}});
-    return flat_object({{"epoch", m.epoch},
-                        {"seq", m.seq},
-                        {"kseq", m.kseq},
-                        {"tseq", m.tseq},
-                        {"inc", m.inc},
-                        {"eid", m.eid}});
+    FlatObject o;
+    o.add("epoch", m.epoch).add("seq", m.seq).add("kseq", m.kseq).add("tseq", m.tseq);
+    if (m.eid != 0) o.add("inc", m.inc).add("eid", m.eid);
+    if (m.resent) o.add("resent", 1);
+    return o.str();
 }
 
 std::string format_tick(const Tick& t) {
     // {"epoch":E,"seq":S,"pseq":P,"eseq":V}
-    return flat_object({{"epoch", t.epoch}, {"seq", t.seq}, {"pseq", t.pseq}, {"eseq", t.eseq}});
+    return FlatObject()
+        .add("epoch", t.epoch)
+        .add("seq", t.seq)
+        .add("pseq", t.pseq)
+        .add("eseq", t.eseq)
+        .str();
 }
 
 namespace {

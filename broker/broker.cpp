@@ -64,13 +64,14 @@ Broker::Broker(const BrokerConfig& config)
 }
 
 void Broker::resend_journal() {
+    // Called by the constructor, before any own event: the journal holds the earlier runs'.
     if (!journal_) return;
     if (journal_->skipped() > 0)
         log_warning("journal " + journal_->path() + ": " + std::to_string(journal_->skipped()) +
                     " line(s) not an event (a torn last line?), skipped");
     // No subscriber is connected yet: they reach these through the replay window, marked
     // resent with the time their run made them, and skip those they had (docs/protocol.md).
-    for (const auto& e : journal_->loaded()) {
+    for (const auto& e : journal_->entries()) {
         wire::Origin again;
         again.resent = true;
         again.ts = e.ts;

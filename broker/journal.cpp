@@ -77,14 +77,12 @@ Journal::Journal(std::string path, std::chrono::milliseconds max_age, std::size_
     while (std::getline(in, line)) {
         Entry e;
         if (parse_line(line, e))
-            loaded_.push_back(std::move(e));
+            kept_.push_back(std::move(e));
         else
             ++skipped_;
     }
     if (in.bad()) throw error(path_, "cannot read the broker journal");
-    kept_ = loaded_;
     trim(now_ts);
-    loaded_ = kept_;
     rewrite();
 }
 

@@ -35,8 +35,9 @@ class Journal {
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
-    // What the previous runs left, oldest first.
-    const std::deque<Entry>& loaded() const { return loaded_; }
+    // What the file holds, oldest first: before the first append, what the previous runs
+    // left.
+    const std::deque<Entry>& entries() const { return kept_; }
     // Lines of the file that were not entries (a torn last line, garbage), skipped at load.
     std::size_t skipped() const { return skipped_; }
     const std::string& path() const { return path_; }
@@ -52,7 +53,7 @@ class Journal {
     std::string path_;
     std::chrono::milliseconds max_age_;
     std::size_t max_events_;
-    std::deque<Entry> loaded_, kept_; // kept_: what the file holds, as entries
+    std::deque<Entry> kept_; // what the file holds, as entries
     std::size_t skipped_ = 0;
     int fd_ = -1;
     int lock_fd_ = -1; // flock'ed <path>.lock: one broker per journal

@@ -35,15 +35,15 @@ TEST_CASE("journal: what one run appends, the next run loads, in order and uncha
     JournalFile f;
     {
         Journal j(f.path, 10min, 100, 1000.0);
-        CHECK(j.loaded().empty());
+        CHECK(j.entries().empty());
         CHECK(j.append(stale(1000.25, "n1")));
         CHECK(j.append(stale(1001.5, "n2")));
         CHECK(j.append({1002.0, "b1", "blacklist_add", R"({"id":"blacklist_add","sender":"x"})"}));
     }
     Journal j(f.path, 10min, 100, 1003.0);
-    REQUIRE(j.loaded().size() == 3);
+    REQUIRE(j.entries().size() == 3);
     CHECK(j.skipped() == 0);
-    const auto& e = j.loaded();
+    const auto& e = j.entries();
     CHECK(e[0].ts == 1000.25);
     CHECK(e[0].nodename == "broker");
     CHECK(e[0].id == "hb_stale");
@@ -72,7 +72,7 @@ TEST_CASE("journal: a torn last line and lines that are not events are skipped a
             << R"({"ts":1000.9,"nodename":"broker","id":"hb_st)"; // killed mid-write
     }
     Journal j(f.path, 10min, 100, 1001.0);
-    CHECK(j.loaded().size() == 1);
+    CHECK(j.entries().size() == 1);
     CHECK(j.skipped() == 5);
     CHECK(f.lines() == 1); // rewritten with what it kept
 }
@@ -87,14 +87,14 @@ TEST_CASE("journal: at load only the newest max_events within max_age are kept")
     // Made at 0, 100, ..., 900; now 1000 with a 450 s age: 600, 700, 800, 900 remain.
     {
         Journal j(f.path, 450s, 1000, 1000.0);
-        REQUIRE(j.loaded().size() == 4);
-        CHECK(j.loaded().front().ts == 600.0);
+        REQUIRE(j.entries().size() == 4);
+        CHECK(j.entries().front().ts == 600.0);
         CHECK(f.lines() == 4);
     }
     Journal j(f.path, 450s, 2, 1000.0);
-    REQUIRE(j.loaded().size() == 2);
-    CHECK(j.loaded().front().ts == 800.0);
-    CHECK(j.loaded().back().ts == 900.0);
+    REQUIRE(j.entries().size() == 2);
+    CHECK(j.entries().front().ts == 800.0);
+    CHECK(j.entries().back().ts == 900.0);
 }
 
 TEST_CASE("journal: appending without end keeps the file within twice max_events lines") {
@@ -107,8 +107,8 @@ TEST_CASE("journal: appending without end keeps the file within twice max_events
         }
     }
     Journal j(f.path, 1h, 50, 1000.0);
-    REQUIRE(j.loaded().size() == 50);
-    CHECK(j.loaded().back().ts == 999.0);
+    REQUIRE(j.entries().size() == 50);
+    CHECK(j.entries().back().ts == 999.0);
 }
 
 TEST_CASE("journal: a path that cannot be a journal is an error naming it") {

@@ -157,7 +157,7 @@ int run_hooks(const HooksOptions& o) {
         if (m.is_patch) return;
         const auto epoch = m.meta.epoch, seq = m.meta.kseq;
         if (cursor.handled(epoch, seq)) return; // ran before a restart: never twice
-        const json msg = to_json(m.parsed);
+        std::optional<json> msg;                // for the filters, converted once if one needs it
         // Fields of another type than the protocol's read as absent: never a crash.
         std::string_view id_view, node_view;
         double ts = 0;
@@ -170,7 +170,10 @@ int run_hooks(const HooksOptions& o) {
             const auto& h = *loaded.hooks[i];
             if (!h.all_events && std::find(h.events.begin(), h.events.end(), id) == h.events.end())
                 continue;
-            if (loaded.filters[i] && !loaded.filters[i]->matches(msg)) continue;
+            if (loaded.filters[i]) {
+                if (!msg) msg = to_json(m.parsed);
+                if (!loaded.filters[i]->matches(*msg)) continue;
+            }
             jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc,
                                       m.meta.eid});
         }

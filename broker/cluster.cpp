@@ -49,13 +49,6 @@ std::set<std::string> service_names(const json* dataset) {
 
 } // namespace
 
-bool valid_nodename(std::string_view name) {
-    if (name.empty() || name.size() > 255) return false;
-    for (unsigned char c : name)
-        if (c == '/' || c <= ' ' || c == 0x7f) return false;
-    return true;
-}
-
 Cluster::Cluster(const BrokerConfig& config, Sink& sink) : config_(config), sink_(sink) {
     doc_ = json{{kCluster, {{"name", config_.cluster}, {"nodes", json::array()}}},
                 {kMonitor, {{kNodes, json::object()}, {kServices, json::object()}}},
@@ -63,11 +56,21 @@ Cluster::Cluster(const BrokerConfig& config, Sink& sink) : config_(config), sink
     nodes_json_ = &doc_[kMonitor][kNodes];
     services_json_ = &doc_[kMonitor][kServices];
     heartbeats_json_ = &doc_[kHeartbeats];
+    // Members are presumed beating until the timeout: they may be starting with the broker.
+    const auto now = Clock::now();
+    for (const auto& name : config_.nodes) {
+        if (!members_.insert(name).second) continue; // listed twice
+        auto& n = nodes_[name];
+        n.beating = n.awaited = true;
+        n.last = now;
+        doc_[kCluster]["nodes"].push_back(name);
+    }
 }
 
 Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& nodename,
                                    Clock::time_point now) {
-    if (!valid_nodename(nodename)) throw std::runtime_error("invalid nodename '" + nodename + "'");
+    if (!wire::valid_nodename(nodename))
+        throw std::runtime_error("invalid nodename '" + nodename + "'");
     // A connection speaks for one node only: the first name it used.
     auto [owner, fresh] = route_owner_.try_emplace(route, nodename);
     if (!fresh && owner->second != nodename) {
@@ -92,7 +95,9 @@ Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& 
     auto& n = it->second;
     n.route = route;
     n.last = now;
-    if (!n.beating) set_beating(nodename, n, true, now);
+    const bool first_word = n.awaited; // a member beating by presumption: now for real
+    n.awaited = false;
+    if (!n.beating || first_word) set_beating(nodename, n, true, now);
     return n;
 }
 
@@ -100,7 +105,9 @@ void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beatin
                           Clock::time_point now) {
     n.beating = beating;
     PatchWriter w;
-    const json value = json{{"beating", beating}, {"last", wire::now_ts()}, {"gen", n.gen}};
+    // "last" 0: a member never heard from in this run.
+    const json value =
+        json{{"beating", beating}, {"last", n.awaited ? 0.0 : wire::now_ts()}, {"gen", n.gen}};
     if (!heartbeats_json_->contains(nodename)) {
         (*heartbeats_json_)[nodename] = value;
         w.set(hb_path(nodename), value);
@@ -131,6 +138,7 @@ void Cluster::ask_full(NodeState& n, const std::string& nodename, const char* re
 }
 
 void Cluster::add_to_cluster_nodes(const std::string& nodename, PatchWriter& w) {
+    if (members_.count(nodename)) return; // listed from the start
     auto& list = doc_[kCluster]["nodes"];
     w.set(Path{kCluster, std::string("nodes"), list.size()}, json(nodename));
     list.push_back(nodename);
@@ -386,7 +394,9 @@ void Cluster::check_liveness(Clock::time_point now) {
     std::vector<std::string> forgotten;
     for (auto& [name, n] : nodes_) {
         if (n.beating && now - n.last > config_.hb_timeout) {
-            log_warning("node " + name + " hb status beating => stale");
+            log_warning("node " + name +
+                        (n.awaited ? " not heard from since the broker started: hb status stale"
+                                   : " hb status beating => stale"));
             set_beating(name, n, false, now);
         } else if (!n.beating && now - n.stale_since > config_.hb_grace) {
             forgotten.push_back(name);
@@ -408,7 +418,7 @@ void Cluster::forget(const std::string& nodename) {
         w.del(node_path(nodename));
     }
     auto& list = doc_[kCluster]["nodes"];
-    for (std::size_t i = 0; i < list.size(); ++i) {
+    for (std::size_t i = 0; !members_.count(nodename) && i < list.size(); ++i) {
         if (list[i] == nodename) {
             w.del(Path{kCluster, std::string("nodes"), i});
             list.erase(i);

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace om::broker {
 
@@ -52,7 +53,10 @@ class Cluster {
     void on_heartbeat(const std::string& route, simdjson::dom::element msg, Clock::time_point now,
                       std::string_view key_owner = {});
 
-    // Marks nodes stale after the timeout and forgets them after the grace.
+    // Marks nodes stale after the timeout and forgets them after the grace. A member node
+    // (config `nodes`) is awaited from the start: if it sends nothing within the timeout it
+    // is reported stale like a node that stopped (hb_stale, heartbeats.<node>.last 0), so a
+    // node that died while the broker was down is not silently missing.
     void check_liveness(Clock::time_point now);
 
     const json& document() const { return doc_; }
@@ -66,6 +70,7 @@ class Cluster {
         std::uint64_t gen = 0;
         bool synced = false; // false: waiting for a full
         bool beating = false;
+        bool awaited = false; // a member not heard from yet in this run
         bool present = false; // has data under monitor.nodes
         Clock::time_point last{};
         Clock::time_point stale_since{};
@@ -95,15 +100,12 @@ class Cluster {
     json* heartbeats_json_; // doc_["heartbeats"]
     std::unordered_map<std::string, NodeState> nodes_;
     std::unordered_map<std::string, std::string> route_owner_; // connection -> nodename
+    std::unordered_set<std::string> members_; // config `nodes`: always in cluster.nodes
     ServiceAggregator services_;
     MergeStats stats_;
     // The node events published in this run, by origin: a node resends its recent events
     // whenever it connects again, and those this run has published are not published twice.
     Origins published_;
 };
-
-// True when a nodename is acceptable: 1 to 255 characters, none of them '/', a space or a
-// control character.
-bool valid_nodename(std::string_view name);
 
 } // namespace om::broker

@@ -2,6 +2,7 @@
 #include "config.hpp"
 
 #include "curve.hpp"
+#include "wire.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -76,7 +77,8 @@ class Section {
         }
     }
 
-    void strings(const std::string& key, std::vector<std::string>& out) {
+    // A string or a list of strings; an empty list only where allow_empty says so.
+    void strings(const std::string& key, std::vector<std::string>& out, bool allow_empty = false) {
         if (auto v = get(key)) {
             if (v->is_string()) {
                 out = {v->as_string().str};
@@ -91,7 +93,8 @@ class Section {
                     throw ConfigError(where(e) + key_name(key) + " must hold strings only");
                 items.push_back(e.as_string().str);
             }
-            if (items.empty()) throw ConfigError(where(*v) + key_name(key) + " must not be empty");
+            if (items.empty() && !allow_empty)
+                throw ConfigError(where(*v) + key_name(key) + " must not be empty");
             out = std::move(items);
         }
     }
@@ -181,6 +184,12 @@ BrokerConfig load_broker_config(const std::string& path, std::vector<std::string
         broker.str("ingest", c.ingest);
         broker.str("pub", c.pub);
         broker.str("api", c.api);
+        broker.strings("nodes", c.nodes, true);
+        for (const auto& n : c.nodes)
+            if (!wire::valid_nodename(n))
+                throw ConfigError(broker.where(*broker.get("nodes")) + "'broker.nodes': '" + n +
+                                  "' is not a valid nodename (1 to 255 characters, no '/', "
+                                  "space or control character)");
         Section hb(root, "heartbeat", path);
         hb.duration("timeout", c.hb_timeout);
         hb.duration("grace", c.hb_grace);

@@ -28,6 +28,9 @@ struct BrokerConfig {
     std::string ingest = kDefaultIngest;
     std::string pub = kDefaultPub;
     std::string api = kDefaultApi;
+    // The cluster's member nodes: listed in cluster.nodes from the start and awaited, so one
+    // that never beats in this run is reported stale (broker/cluster.hpp).
+    std::vector<std::string> nodes;
     Millis hb_timeout{15000}; // no heartbeat for this long: hb_stale
     Millis hb_grace{60000};   // stale for this long more: forget_peer
     std::size_t replay_max_events = 10000;

@@ -9,6 +9,13 @@
 
 namespace om::wire {
 
+bool valid_nodename(std::string_view name) {
+    if (name.empty() || name.size() > 255) return false;
+    for (unsigned char c : name)
+        if (c == '/' || c <= ' ' || c == 0x7f) return false;
+    return true;
+}
+
 std::string patch_topic(std::string_view nodename) {
     std::string t(kPatchPrefix);
     t.append(nodename).push_back('/');

@@ -33,6 +33,10 @@ inline constexpr std::string_view kPatchPrefix = "patch/";
 inline constexpr std::string_view kEventPrefix = "event/";
 inline constexpr std::string_view kTickTopic = "tick/";
 
+// True when a nodename is acceptable: 1 to 255 characters, none of them '/' (it ends a
+// topic segment), a space or a control character.
+bool valid_nodename(std::string_view name);
+
 std::string patch_topic(std::string_view nodename);
 std::string event_topic(std::string_view event_id);
 

@@ -186,10 +186,15 @@ BrokerProc::BrokerProc(const TempDir& dir, const std::string& extra_toml, const 
                        om::ClientCurve keys)
     : ingest(dir.ipc(name + "-ingest")), pub(dir.ipc(name + "-pub")), api(dir.ipc(name + "-api")),
       log(dir.file(name + ".log")), curve(std::move(keys)), config_(dir.file(name + ".toml")) {
-    // Ticks every 200 ms unless the test sets its own [pub] table.
+    // Ticks every 200 ms unless the test sets its own [pub] table. The keys of extra_toml
+    // before its first table are [broker] keys.
     const bool own_pub = extra_toml.find("[pub]") != std::string::npos;
+    const auto first_table = extra_toml.rfind('[', 0) == 0 ? 0 : extra_toml.find("\n[");
+    const auto split = first_table == std::string::npos ? extra_toml.size() : first_table;
     write_file(config_, "[broker]\nname = \"" + name + "\"\ncluster = \"test\"\n" +
-                            (own_pub ? "" : "[pub]\ntick = \"200ms\"\n") + extra_toml);
+                            extra_toml.substr(0, split) + "\n" +
+                            (own_pub ? "" : "[pub]\ntick = \"200ms\"\n") +
+                            extra_toml.substr(split));
     start();
 }
 

@@ -73,6 +73,7 @@ struct BrokerProc {
     std::string ingest, pub, api, log;
     std::unique_ptr<Process> proc;
     om::ClientCurve curve; // keys for api_call when the broker runs CURVE
+    // extra_toml: appended to its config; keys before the first table go to [broker].
     BrokerProc(const TempDir& dir, const std::string& extra_toml = "",
                const std::string& name = "broker", om::ClientCurve curve = {});
     void start();

@@ -334,6 +334,59 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("liveness: a member node never heard from is reported stale - and joins on return",
+          "[pipeline]") {
+    // The case of a node that died while the broker was down: a restarted broker has never
+    // heard of it, and only the member list tells that it is missing.
+    TempDir dir;
+    const auto started = std::chrono::steady_clock::now();
+    BrokerProc broker(dir, "nodes = [\"n1\", \"n2\"]\n[heartbeat]\ntimeout = \"600ms\"\n"
+                           "grace = \"600ms\"\n");
+    const auto members = json::array({"n1", "n2"});
+    CHECK(broker.snapshot()["cluster"]["nodes"] == members);
+    PubProc n1(dir, "n1", {broker.ingest}, "100ms");
+
+    om::sub::ConnectionOptions o;
+    o.brokers = {{broker.pub, broker.api}};
+    o.topics = {"event/"};
+    om::sub::Connection events(o);
+    std::vector<json> seen;
+    events.on_message = [&](const om::sub::Message& m) { seen.push_back(json::parse(m.body)); };
+    REQUIRE(events.start());
+    auto find_event = [&](const char* id, const char* node) -> const json* {
+        events.poll(5ms);
+        for (const auto& e : seen)
+            if (e["data"]["id"] == id && e["data"]["nodename"] == node) return &e;
+        return nullptr;
+    };
+    REQUIRE(eventually([&] { return find_event("hb_stale", "n2") != nullptr; }, 5s));
+    const auto stale_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - started)
+                                 .count();
+    CHECK(stale_after >= 600); // presumed beating for one timeout: it may start late
+    CHECK((*find_event("hb_stale", "n2"))["data"]["hb"]["last"] == 0); // never heard from
+    auto s = broker.snapshot();
+    CHECK(*at(s, {"heartbeats", "n2", "beating"}) == false);
+    CHECK(*at(s, {"heartbeats", "n1", "beating"}) == true);
+    CHECK(read_file(broker.log).find("node n2 not heard from since the broker started") !=
+          std::string::npos);
+
+    // Forgotten after the grace, but still a member of the cluster.
+    REQUIRE(eventually([&] { return find_event("forget_peer", "n2") != nullptr; }, 5s));
+    s = broker.snapshot();
+    CHECK_FALSE(at(s, {"heartbeats", "n2"}));
+    CHECK(s["cluster"]["nodes"] == members);
+    CHECK_FALSE(find_event("hb_stale", "n1"));
+
+    // It comes: beating, its data merged, listed once.
+    PubProc n2(dir, "n2", {broker.ingest}, "100ms");
+    REQUIRE(eventually([&] { return find_event("hb_beating", "n2") != nullptr; }, 5s));
+    REQUIRE(eventually([&] {
+        return at(broker.snapshot(), {"monitor", "nodes", "n2", "frozen"}) != nullptr;
+    }));
+    CHECK(broker.snapshot()["cluster"]["nodes"] == members);
+}
+
 TEST_CASE(
     "malformed - truncated and oversized heartbeats are logged in one line and change nothing",
     "[pipeline]") {

@@ -39,6 +39,7 @@ TEST_CASE("the committed conf files load without warnings and hold the defaults"
     CHECK(b.ingest == bd.ingest);
     CHECK(b.pub == bd.pub);
     CHECK(b.api == bd.api);
+    CHECK(b.nodes == bd.nodes);
     CHECK(b.hb_timeout == bd.hb_timeout);
     CHECK(b.hb_grace == bd.hb_grace);
     CHECK(b.replay_max_events == bd.replay_max_events);
@@ -72,6 +73,20 @@ TEST_CASE("values override defaults") {
     CHECK(n.resend_events == 0);
     CHECK(n.resend_age == Millis(60000));
     CHECK(warnings.empty());
+}
+
+TEST_CASE("broker.nodes: a list of valid nodenames, empty allowed") {
+    std::vector<std::string> w;
+    CHECK(load_broker_config(temp_file("[broker]\nnodes = [\"n1\", \"n2\"]\n"), w).nodes ==
+          std::vector<std::string>{"n1", "n2"});
+    CHECK(load_broker_config(temp_file("[broker]\nnodes = []\n"), w).nodes.empty());
+    auto path = temp_file("[broker]\nname = \"b\"\nnodes = [\"n1\", \"a/b\"]\n");
+    CHECK_THROWS_WITH(
+        load_broker_config(path, w),
+        Catch::StartsWith(path + ":3: 'broker.nodes': 'a/b' is not a valid nodename"));
+    path = temp_file("[node]\nbrokers = []\n"); // elsewhere a list must hold something
+    CHECK_THROWS_WITH(load_node_config(path, w), path + ":2: 'node.brokers' must not be empty");
+    CHECK(w.empty());
 }
 
 TEST_CASE("malformed TOML is one line with file:line") {

@@ -89,3 +89,15 @@ TEST_CASE("JSON string escaping: any bytes, at any position of a word, round-tri
         CHECK(out == json(s).dump()); // the same escapes as nlohmann's
     }
 }
+
+TEST_CASE("valid_nodename: 1 to 255 characters, no '/', space or control character") {
+    CHECK(wire::valid_nodename("n1"));
+    CHECK(wire::valid_nodename("node-1.example.com"));
+    CHECK(wire::valid_nodename(std::string(255, 'a')));
+    CHECK_FALSE(wire::valid_nodename(""));
+    CHECK_FALSE(wire::valid_nodename(std::string(256, 'a')));
+    CHECK_FALSE(wire::valid_nodename("a/b"));
+    CHECK_FALSE(wire::valid_nodename("a b"));
+    CHECK_FALSE(wire::valid_nodename("a\tb"));
+    CHECK_FALSE(wire::valid_nodename("a\x7f"));
+}

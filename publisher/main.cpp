@@ -13,9 +13,12 @@
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_stop{false}, g_reload{false};
 void on_signal(int) {
     g_stop = true;
+}
+void on_hup(int) {
+    g_reload = true;
 }
 
 // Exit codes of the client verbs.
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
     CLI::App app{
         "om-pub: the node publisher. Without a verb, runs the daemon that owns this node's\n"
         "dataset and sends heartbeats to the brokers. With a verb, talks to the running daemon.\n"
+        "The daemon applies a change of its config file within a second (SIGHUP: at once).\n"
         "Client exit codes: 0 done, 1 refused by om-pub, 2 usage, 3 om-pub not reachable."};
     app.require_subcommand(0, 1);
     std::string config_flag, nodename, control, interval;
@@ -91,12 +95,22 @@ int main(int argc, char** argv) {
     }
 
     try {
-        om::NodeConfig config;
+        const auto file = om::find_config(config_flag, "node.toml");
+        // The file's values with the command line's flags on top: at start and at a reload.
+        const auto load_config = [&](std::vector<std::string>& warnings) {
+            om::NodeConfig c;
+            if (file) c = om::load_node_config(*file, warnings);
+            if (!control.empty()) c.control = control;
+            if (c.control.empty()) c.control = om::default_control_endpoint();
+            if (!nodename.empty()) c.nodename = nodename;
+            if (c.nodename.empty()) c.nodename = host_name();
+            if (!brokers.empty()) c.brokers = brokers;
+            if (!interval.empty()) c.interval = om::parse_duration(interval);
+            if (c.interval.count() <= 0) throw std::runtime_error("--interval must be more than 0");
+            return c;
+        };
         std::vector<std::string> warnings;
-        if (auto file = om::find_config(config_flag, "node.toml"))
-            config = om::load_node_config(*file, warnings);
-        if (!control.empty()) config.control = control;
-        if (config.control.empty()) config.control = om::default_control_endpoint();
+        const om::NodeConfig config = load_config(warnings);
 
         if (*set)
             return client(config.control, [&] {
@@ -133,17 +147,18 @@ int main(int argc, char** argv) {
 
         for (const auto& w : warnings)
             om::log_warning(w);
-        if (!nodename.empty()) config.nodename = nodename;
-        if (config.nodename.empty()) config.nodename = host_name();
-        if (!brokers.empty()) config.brokers = brokers;
-        if (!interval.empty()) config.interval = om::parse_duration(interval);
-        if (config.interval.count() <= 0)
-            throw std::runtime_error("--interval must be more than 0");
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
+        std::signal(SIGHUP, on_hup);
         om::set_log_program("om-pub[" + config.nodename + "]");
-        om::publisher::Publisher pub(config);
-        pub.run(g_stop);
+        om::publisher::Publisher pub(config, file.value_or(""), [&] {
+            std::vector<std::string> reload_warnings;
+            auto c = load_config(reload_warnings);
+            for (const auto& w : reload_warnings)
+                om::log_warning(w);
+            return c;
+        });
+        pub.run(g_stop, g_reload);
         return 0;
     } catch (const om::DurationError& e) {
         std::cerr << "om-pub: --interval: " << e.what() << "\n";

@@ -6,17 +6,34 @@
 #include "node_facts.hpp"
 #include "wire.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace om::publisher {
 
 namespace {
 const std::chrono::milliseconds kCoalesce{10};
+
+// The whole content of a file; nullopt when it cannot be read.
+std::optional<std::string> read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 } // namespace
 
-Publisher::Publisher(const NodeConfig& config)
-    : config_(config), inc_(wire::now_us()), ctx_(1), control_(ctx_, zmq::socket_type::router) {
+Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLoader loader)
+    : config_(config), inc_(wire::now_us()), ctx_(1), control_(ctx_, zmq::socket_type::router),
+      config_file_(std::move(config_file)), loader_(std::move(loader)) {
+    if (!config_file_.empty()) {
+        std::error_code ec;
+        config_mtime_ = std::filesystem::last_write_time(config_file_, ec);
+        config_text_ = read_text(config_file_).value_or("");
+    }
     control_.set(zmq::sockopt::linger, 0);
     const auto& ep = config_.control;
     if (ep.starts_with("ipc://")) {
@@ -182,6 +199,108 @@ void Publisher::reload_source() {
     }
 }
 
+void Publisher::reload_config(bool asked) {
+    if (config_file_.empty() || !loader_) {
+        if (asked) log_info("reload asked, but no config file is in use");
+        return;
+    }
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(config_file_, ec);
+    if (!asked && (ec || mtime == config_mtime_)) return;
+    config_mtime_ = mtime;
+    const auto text = read_text(config_file_);
+    if (!text) {
+        log_warning("config " + config_file_ + ": cannot read it, the running configuration kept");
+        return;
+    }
+    if (*text == config_text_) {
+        if (asked) log_info("config " + config_file_ + " unchanged");
+        return;
+    }
+    config_text_ = *text; // a bad file is reported once, not at every check
+    NodeConfig next;
+    try {
+        next = loader_();
+    } catch (const std::exception& e) {
+        log_error(std::string(e.what()) + " (the running configuration is kept)");
+        return;
+    }
+    apply_config(next);
+    // One event per change of the file, where the original emitted one per daemon thread.
+    emit(json{{"id", "node_config_change"}, {"file", config_file_}});
+}
+
+void Publisher::apply_config(const NodeConfig& next) {
+    std::vector<std::string> changed, later;
+    if (next.nodename != config_.nodename) later.push_back("nodename");
+    if (next.control != config_.control) later.push_back("control");
+    if (next.curve.secret_key != config_.curve.secret_key ||
+        next.curve.broker_public_key != config_.curve.broker_public_key)
+        later.push_back("security");
+    if (next.interval != config_.interval) {
+        changed.push_back("interval " + format_duration(config_.interval) + " => " +
+                          format_duration(next.interval));
+        config_.interval = next.interval;
+        next_beat_ = std::min(next_beat_, Clock::now() + config_.interval);
+    }
+    if (next.resend_events != config_.resend_events || next.resend_age != config_.resend_age) {
+        changed.push_back("resend_events/resend_age");
+        config_.resend_events = next.resend_events;
+        config_.resend_age = next.resend_age;
+        while (recent_.size() > config_.resend_events)
+            recent_.pop_front();
+    }
+    if (next.source != config_.source) {
+        changed.push_back("source '" + config_.source + "' => '" + next.source + "'");
+        // The old file's keys leave the dataset; the new file's come in.
+        try {
+            dataset_.replace_subtree(Path{}, source_, json::object());
+        } catch (const std::exception& e) {
+            log_warning("source " + config_.source + ": " + e.what());
+        }
+        source_ = json::object();
+        source_mtime_ = {};
+        config_.source = next.source;
+        reload_source();
+    }
+    if (next.brokers != config_.brokers) {
+        changed.push_back("brokers");
+        flush(); // pending ops to the brokers that had the ones before: their gens follow
+        std::vector<std::unique_ptr<Uplink>> kept;
+        for (const auto& b : next.brokers) {
+            auto it = std::find_if(uplinks_.begin(), uplinks_.end(),
+                                   [&](const auto& u) { return u && u->endpoint() == b; });
+            if (it != uplinks_.end()) {
+                kept.push_back(std::move(*it));
+                continue;
+            }
+            // A broker new to this node: its full and recent events, as after a reconnection.
+            try {
+                kept.push_back(std::make_unique<Uplink>(ctx_, b, config_.curve));
+            } catch (const std::exception& e) { // a bad endpoint: the others still go on
+                log_error("broker " + b + ": " + e.what() + "; skipped");
+                continue;
+            }
+            send_full(*kept.back());
+            resend(*kept.back());
+            log_info("broker " + b + " added");
+        }
+        for (const auto& u : uplinks_)
+            if (u) log_info("broker " + u->endpoint() + " removed");
+        uplinks_ = std::move(kept);
+        config_.brokers = next.brokers;
+        uplinks_changed_ = true;
+    }
+    std::string summary;
+    for (const auto& c : changed)
+        summary += (summary.empty() ? "" : ", ") + c;
+    log_info("config " + config_file_ + " reloaded" +
+             (summary.empty() ? " (nothing om-pub uses changed)" : ": " + summary));
+    for (const auto& k : later)
+        log_warning("config " + config_file_ + ": '" + k +
+                    "' changed; it takes effect when om-pub restarts");
+}
+
 void Publisher::refresh() {
     const json* old = find(dataset_.data(), Path{std::string("stats")});
     dataset_.replace_subtree(Path{std::string("stats")}, old ? *old : json(nullptr),
@@ -189,22 +308,37 @@ void Publisher::refresh() {
     reload_source();
 }
 
-void Publisher::run(const std::atomic<bool>& stop_flag) {
+std::vector<zmq::pollitem_t> Publisher::poll_items() {
+    std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}};
+    for (auto& up : uplinks_)
+        items.push_back({up->socket().handle(), 0, ZMQ_POLLIN, 0});
+    for (auto& up : uplinks_)
+        items.push_back({up->monitor().socket().handle(), 0, ZMQ_POLLIN, 0});
+    return items;
+}
+
+void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag) {
     for (auto& up : uplinks_)
         send_full(*up);
     emit(json{{"id", "monitor_started"}});
 
-    std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}};
-    for (auto& up : uplinks_)
-        items.push_back({up->socket().handle(), 0, ZMQ_POLLIN, 0});
-    const std::size_t monitors = items.size();
-    for (auto& up : uplinks_)
-        items.push_back({up->monitor().socket().handle(), 0, ZMQ_POLLIN, 0});
-    auto next_beat = Clock::now() + config_.interval;
+    auto items = poll_items();
+    next_beat_ = Clock::now() + config_.interval;
+    auto next_config_check = Clock::now() + std::chrono::seconds(1);
     while (!stop_flag.load()) {
+        if (reload_flag.exchange(false)) reload_config(true);
+        if (Clock::now() >= next_config_check) {
+            reload_config(false);
+            next_config_check = Clock::now() + std::chrono::seconds(1);
+        }
+        if (uplinks_changed_) {
+            uplinks_changed_ = false;
+            items = poll_items();
+        }
+        const std::size_t monitors = 1 + uplinks_.size();
+        const auto wake = std::min(next_beat_, next_config_check);
         const auto timeout = std::max<long>(
-            0, std::chrono::duration_cast<std::chrono::milliseconds>(next_beat - Clock::now())
-                   .count());
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count());
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout));
         } catch (const zmq::error_t& e) {
@@ -238,12 +372,12 @@ void Publisher::run(const std::atomic<bool>& stop_flag) {
             log_info("connected again to " + uplinks_[i]->endpoint() + ", full and " +
                      std::to_string(n) + " recent event(s) sent");
         }
-        if (Clock::now() >= next_beat) {
+        if (Clock::now() >= next_beat_) {
             refresh();
             flush();
             // The ping carries the current generation, so a broker that lost a delta sees it.
             send_all(envelope("ping") + "}");
-            next_beat = Clock::now() + config_.interval;
+            next_beat_ = Clock::now() + config_.interval;
         }
     }
     log_info("stopping");

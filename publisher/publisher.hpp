@@ -13,6 +13,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -20,11 +21,19 @@ namespace om::publisher {
 
 class Publisher {
   public:
-    explicit Publisher(const NodeConfig& config);
+    // Loads the node's config file again, the command line's flags applied on top; throws
+    // (ConfigError: `file:line: message`) when the file is bad.
+    using ConfigLoader = std::function<NodeConfig()>;
+
+    // `config_file`, when not empty, is watched: a change of its content (seen within a
+    // second, or at once on reload_flag) is applied through `loader` and emitted as one
+    // node_config_change event.
+    Publisher(const NodeConfig& config, std::string config_file = {}, ConfigLoader loader = {});
     ~Publisher();
 
-    // Runs until stop_flag becomes true.
-    void run(const std::atomic<bool>& stop_flag);
+    // Runs until stop_flag becomes true; reload_flag (SIGHUP) asks for a config reload and
+    // is cleared when served.
+    void run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag);
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -43,6 +52,14 @@ class Publisher {
     void emit(json data);
     void refresh();
     void reload_source();
+    // Reloads the config file when its content changed (`asked`: by SIGHUP, which logs an
+    // unchanged file too), applies what can change while running, and emits
+    // node_config_change. A bad file is logged and the running configuration kept.
+    void reload_config(bool asked);
+    void apply_config(const NodeConfig& next);
+    // The poll items: control, each uplink, each uplink's monitor; rebuilt when the
+    // brokers change.
+    std::vector<zmq::pollitem_t> poll_items();
     // The fields every ingest message starts with; `ts` 0 means now.
     std::string envelope(const char* kind, double ts = 0) const;
 
@@ -63,6 +80,12 @@ class Publisher {
     json source_ = json::object();
     std::filesystem::file_time_type source_mtime_{};
     std::string control_ipc_file_;
+    std::string config_file_;
+    ConfigLoader loader_;
+    std::string config_text_; // the content config_ was loaded from
+    std::filesystem::file_time_type config_mtime_{};
+    bool uplinks_changed_ = false;
+    Clock::time_point next_beat_{};
 };
 
 } // namespace om::publisher

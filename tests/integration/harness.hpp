@@ -98,6 +98,8 @@ struct PubProc {
     void start();
     // Runs `om-pub --control C <args...>` and returns its result.
     RunResult cli(const std::vector<std::string>& args) const;
+    // The node.toml it reads ("/dev/null" when none was given).
+    const std::string& config_file() const { return config_; }
 
   private:
     std::vector<std::string> brokers_;

@@ -54,6 +54,32 @@ om::sub::ConnectionOptions replica_options(const BrokerProc& b) {
     return o;
 }
 
+// The event bodies a broker publishes under a topic prefix, gathered as they are polled.
+struct EventLog {
+    om::sub::Connection conn;
+    std::vector<json> bodies;
+    EventLog(const BrokerProc& b, const std::string& topic)
+        : conn([&] {
+              om::sub::ConnectionOptions o;
+              o.brokers = {{b.pub, b.api}};
+              o.topics = {topic};
+              return o;
+          }()) {
+        conn.on_message = [this](const om::sub::Message& m) {
+            bodies.push_back(json::parse(m.body));
+        };
+        if (!conn.start()) throw std::runtime_error("no broker to follow");
+    }
+    // Polls, then returns the first event of that id about that node (data.nodename), or
+    // null.
+    const json* find(const char* id, const char* node) {
+        conn.poll(5ms);
+        for (const auto& e : bodies)
+            if (e["data"]["id"] == id && e["data"]["nodename"] == node) return &e;
+        return nullptr;
+    }
+};
+
 } // namespace
 
 TEST_CASE("a late joiner's snapshot plus patches equals the state at every sequence",
@@ -346,25 +372,13 @@ TEST_CASE("liveness: a member node never heard from is reported stale - and join
     CHECK(broker.snapshot()["cluster"]["nodes"] == members);
     PubProc n1(dir, "n1", {broker.ingest}, "100ms");
 
-    om::sub::ConnectionOptions o;
-    o.brokers = {{broker.pub, broker.api}};
-    o.topics = {"event/"};
-    om::sub::Connection events(o);
-    std::vector<json> seen;
-    events.on_message = [&](const om::sub::Message& m) { seen.push_back(json::parse(m.body)); };
-    REQUIRE(events.start());
-    auto find_event = [&](const char* id, const char* node) -> const json* {
-        events.poll(5ms);
-        for (const auto& e : seen)
-            if (e["data"]["id"] == id && e["data"]["nodename"] == node) return &e;
-        return nullptr;
-    };
-    REQUIRE(eventually([&] { return find_event("hb_stale", "n2") != nullptr; }, 5s));
+    EventLog events(broker, "event/");
+    REQUIRE(eventually([&] { return events.find("hb_stale", "n2") != nullptr; }, 5s));
     const auto stale_after = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - started)
                                  .count();
     CHECK(stale_after >= 600); // presumed beating for one timeout: it may start late
-    CHECK((*find_event("hb_stale", "n2"))["data"]["hb"]["last"] == 0); // never heard from
+    CHECK((*events.find("hb_stale", "n2"))["data"]["hb"]["last"] == 0); // never heard from
     auto s = broker.snapshot();
     CHECK(*at(s, {"heartbeats", "n2", "beating"}) == false);
     CHECK(*at(s, {"heartbeats", "n1", "beating"}) == true);
@@ -372,19 +386,87 @@ TEST_CASE("liveness: a member node never heard from is reported stale - and join
           std::string::npos);
 
     // Forgotten after the grace, but still a member of the cluster.
-    REQUIRE(eventually([&] { return find_event("forget_peer", "n2") != nullptr; }, 5s));
+    REQUIRE(eventually([&] { return events.find("forget_peer", "n2") != nullptr; }, 5s));
     s = broker.snapshot();
     CHECK_FALSE(at(s, {"heartbeats", "n2"}));
     CHECK(s["cluster"]["nodes"] == members);
-    CHECK_FALSE(find_event("hb_stale", "n1"));
+    CHECK_FALSE(events.find("hb_stale", "n1"));
 
     // It comes: beating, its data merged, listed once.
     PubProc n2(dir, "n2", {broker.ingest}, "100ms");
-    REQUIRE(eventually([&] { return find_event("hb_beating", "n2") != nullptr; }, 5s));
+    REQUIRE(eventually([&] { return events.find("hb_beating", "n2") != nullptr; }, 5s));
     REQUIRE(eventually([&] {
         return at(broker.snapshot(), {"monitor", "nodes", "n2", "frozen"}) != nullptr;
     }));
     CHECK(broker.snapshot()["cluster"]["nodes"] == members);
+}
+
+TEST_CASE("om-pub applies a changed config file - one node_config_change per change - a bad "
+          "file keeps the running configuration",
+          "[pipeline]") {
+    TempDir dir;
+    BrokerProc a(dir, "", "a"), b(dir, "", "b");
+    const auto node_toml = [](const std::vector<const BrokerProc*>& to) {
+        std::string list;
+        for (const auto* br : to)
+            list += (list.empty() ? "\"" : ", \"") + br->ingest + "\"";
+        return "[node]\nbrokers = [" + list + "]\n";
+    };
+    PubProc n1(dir, "n1", {}, "100ms", node_toml({&a})); // brokers from the file only
+    const auto file = n1.config_file();
+    EventLog events(a, "event/node_config_change/");
+    const auto& changes = events.bodies;
+    auto x_on = [](const BrokerProc& br) -> json {
+        const auto doc = br.snapshot();
+        auto v = at(doc, {"monitor", "nodes", "n1", "x"});
+        return v ? *v : json();
+    };
+
+    // A broker added: it gets the node's full at once; the change is one event.
+    REQUIRE(n1.cli({"set", "x=1"}).code == 0);
+    REQUIRE(eventually([&] { return x_on(a) == 1; }));
+    write_file(file, node_toml({&a, &b}));
+    REQUIRE(eventually([&] { return x_on(b) == 1; }, 5s));
+    REQUIRE(eventually([&] {
+        events.conn.poll(5ms);
+        return !changes.empty();
+    }));
+    CHECK(changes[0]["data"]["file"] == file);
+    CHECK(changes[0]["nodename"] == "n1");
+    REQUIRE(n1.cli({"set", "x=2"}).code == 0);
+    REQUIRE(eventually([&] { return x_on(a) == 2 && x_on(b) == 2; }));
+
+    // A bad file: one line with file:line, the running configuration kept, no event.
+    write_file(file, "[node]\nbrokers = 5\n");
+    REQUIRE(eventually(
+        [&] {
+            return read_file(n1.log).find("running configuration is kept") != std::string::npos;
+        },
+        5s));
+    CHECK(read_file(n1.log).find(file + ":2: 'node.brokers'") != std::string::npos);
+    REQUIRE(n1.cli({"set", "x=3"}).code == 0);
+    REQUIRE(eventually([&] { return x_on(a) == 3 && x_on(b) == 3; }));
+
+    // A broker removed: it hears no more from the node. A bad endpoint is skipped.
+    write_file(file, "[node]\nbrokers = [\"" + b.ingest + "\", \"bogus://x\"]\n");
+    REQUIRE(eventually(
+        [&] {
+            return read_file(n1.log).find("broker " + a.ingest + " removed") != std::string::npos;
+        },
+        5s));
+    CHECK(read_file(n1.log).find("broker bogus://x: ") != std::string::npos);
+    REQUIRE(n1.cli({"set", "x=4"}).code == 0);
+    REQUIRE(eventually([&] { return x_on(b) == 4; }));
+    CHECK(x_on(a) == 3);
+
+    // SIGHUP with the file unchanged: nothing to do, no event.
+    n1.proc->signal(SIGHUP);
+    REQUIRE(eventually([&] {
+        return read_file(n1.log).find("config " + file + " unchanged") != std::string::npos;
+    }));
+    CHECK(n1.proc->running());
+    events.conn.poll(50ms);
+    CHECK(changes.size() == 1); // the later change went to b only, the bad file to none
 }
 
 TEST_CASE(

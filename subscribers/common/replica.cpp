@@ -25,14 +25,18 @@ Replica::Result Replica::apply(std::uint64_t id, simdjson::dom::element body) {
         return Result::Error;
     }
     try {
+        Op o; // one for all the ops: its path keeps its capacity
         for (auto e : ops) {
             simdjson::dom::array op;
-            Op o;
+            o.path.clear();
             if (e.get_array().get(op) || op.size() < 1 || op.size() > 2 ||
                 !append_path(op.at(0).value_unsafe(), o.path))
                 throw PatchError("malformed op");
-            if (op.size() == 2) o.value = to_json(op.at(1).value_unsafe());
-            apply_patch(doc_, o);
+            if (op.size() == 2)
+                o.value = to_json(op.at(1).value_unsafe());
+            else
+                o.value.reset();
+            apply_patch(doc_, std::move(o)); // the value moves into the document, uncopied
         }
     } catch (const PatchError&) {
         synced_ = false;

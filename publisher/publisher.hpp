@@ -56,6 +56,8 @@ class Publisher {
     // unchanged file too), applies what can change while running, and emits
     // node_config_change. A bad file is logged and the running configuration kept.
     void reload_config(bool asked);
+    // Notes the config file's content and time as those of the running configuration.
+    void remember_config();
     void apply_config(const NodeConfig& next);
     // The poll items: control, each uplink, each uplink's monitor; rebuilt when the
     // brokers change.

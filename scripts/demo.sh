@@ -23,7 +23,9 @@ stop() {
     rm -rf "$RUN"
     echo "demo: stopped every process it started" >&2
 }
-trap stop INT TERM EXIT
+trap stop EXIT
+# An interrupt ends the script too, even one sent to this shell alone (not to its group).
+trap 'stop; exit 130' INT TERM
 
 # The broker on its default endpoints (tcp://127.0.0.1:1215, 1216, 1217), so that
 # `om-sub status` and `om-sub wait` work from another terminal without flags.

@@ -55,9 +55,14 @@ Broker::Broker(const BrokerConfig& config)
     if (!config.replay_journal.empty())
         journal_.emplace(config.replay_journal, config.replay_max_age, config.replay_max_events,
                          wire::now_ts());
-    bind(ingest_, config.ingest, "ingest", ipc_files_);
-    bind(pub_, config.pub, "pub", ipc_files_);
-    bind(api_, config.api, "api", ipc_files_);
+    try {
+        bind(ingest_, config.ingest, "ingest", ipc_files_);
+        bind(pub_, config.pub, "pub", ipc_files_);
+        bind(api_, config.api, "api", ipc_files_);
+    } catch (...) {
+        remove_ipc_files(); // the destructor does not run for a constructor that throws
+        throw;
+    }
     log_info("epoch " + std::to_string(epoch_) + ", ingest " + config.ingest + ", pub " +
              config.pub + ", api " + config.api);
     resend_journal();
@@ -83,10 +88,15 @@ void Broker::resend_journal() {
 }
 
 Broker::~Broker() {
+    remove_ipc_files();
+}
+
+void Broker::remove_ipc_files() {
     for (const auto& f : ipc_files_) {
         std::error_code ec;
         std::filesystem::remove(f, ec);
     }
+    ipc_files_.clear();
 }
 
 void Broker::patch(const std::string& nodename, const PatchWriter& ops) {

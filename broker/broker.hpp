@@ -38,6 +38,8 @@ class Broker : public Sink {
     // Drains the subscription messages of the pub socket; true when one was a subscribe.
     bool on_subscriptions();
     json stats() const;
+    // Removes the files of the ipc endpoints it bound.
+    void remove_ipc_files();
 
     BrokerConfig config_;
     std::uint64_t epoch_;

@@ -3,8 +3,10 @@
 #include "connection.hpp"
 #include "harness.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <filesystem>
 #include <map>
 #include <zmq.hpp>
 
@@ -467,6 +469,21 @@ TEST_CASE("om-pub applies a changed config file - one node_config_change per cha
     CHECK(n1.proc->running());
     events.conn.poll(50ms);
     CHECK(changes.size() == 1); // the later change went to b only, the bad file to none
+}
+
+TEST_CASE("a broker that cannot bind says which endpoint - exits 1 and leaves no ipc file",
+          "[pipeline]") {
+    TempDir dir;
+    const auto ingest = dir.ipc("ingest");
+    // The pub endpoint cannot be bound (no such directory); the ingest socket is by then.
+    const auto pub = dir.ipc("no-such-dir/pub");
+    const auto r = run({broker_bin(), "--config", "/dev/null", "--ingest", ingest, "--pub", pub,
+                        "--api", dir.ipc("api")},
+                       5s);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("cannot bind pub endpoint " + pub) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_FALSE(std::filesystem::exists(ingest.substr(6))); // "ipc://" stripped
 }
 
 TEST_CASE(

@@ -2,6 +2,7 @@
 #include "broker.hpp"
 
 #include "curve.hpp"
+#include "ipc_endpoint.hpp"
 #include "log.hpp"
 
 #include <cerrno>
@@ -13,15 +14,16 @@ namespace om::broker {
 namespace {
 
 // Binds a socket, remembering ipc files to remove at exit; the error names the endpoint.
+// An ipc endpoint where another process listens is refused, not taken over.
 void bind(zmq::socket_t& s, const std::string& ep, const char* what,
           std::vector<std::string>& ipc_files) {
     try {
-        s.bind(ep);
-    } catch (const zmq::error_t& e) {
+        bind_exclusive(s, ep);
+    } catch (const std::exception& e) {
         throw std::runtime_error(std::string("cannot bind ") + what + " endpoint " + ep + ": " +
                                  e.what());
     }
-    if (ep.starts_with("ipc://")) ipc_files.push_back(ep.substr(6));
+    if (auto file = ipc_file(ep)) ipc_files.push_back(std::move(*file));
 }
 
 } // namespace

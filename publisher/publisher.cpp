@@ -2,6 +2,7 @@
 #include "publisher.hpp"
 
 #include "control.hpp"
+#include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
 #include "wire.hpp"
@@ -21,18 +22,13 @@ Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLo
     remember_config();
     control_.set(zmq::sockopt::linger, 0);
     const auto& ep = config_.control;
-    if (ep.starts_with("ipc://")) {
-        control_ipc_file_ = ep.substr(6);
-        // A file left by a killed om-pub would make bind fail; a live one answers, so only
-        // remove it when nothing listens there.
-        std::error_code ec;
-        std::filesystem::remove(control_ipc_file_, ec);
-    }
     try {
-        control_.bind(ep);
-    } catch (const zmq::error_t& e) {
+        // Another om-pub answering there keeps it; a file a killed one left is replaced.
+        bind_exclusive(control_, ep);
+    } catch (const std::exception& e) {
         throw std::runtime_error("cannot bind control endpoint " + ep + ": " + e.what());
     }
+    control_ipc_file_ = ipc_file(ep).value_or("");
     for (const auto& b : config_.brokers)
         uplinks_.push_back(std::make_unique<Uplink>(ctx_, b, config_.curve));
     reload_source();

@@ -486,6 +486,30 @@ TEST_CASE("a broker that cannot bind says which endpoint - exits 1 and leaves no
     CHECK_FALSE(std::filesystem::exists(ingest.substr(6))); // "ipc://" stripped
 }
 
+TEST_CASE("a second broker or om-pub on the same ipc endpoints is refused - the first keeps them",
+          "[pipeline]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    const auto twin = run({broker_bin(), "--config", "/dev/null", "--ingest", broker.ingest,
+                           "--pub", broker.pub, "--api", broker.api},
+                          5s);
+    CHECK(twin.code == 1);
+    CHECK(twin.err.find("cannot bind ingest endpoint " + broker.ingest +
+                        ": in use by another process") != std::string::npos);
+    const auto pub_twin = run({pub_bin(), "--config", "/dev/null", "--nodename", "n1b", "--control",
+                               n1.control, "--broker", broker.ingest},
+                              5s);
+    CHECK(pub_twin.code == 1);
+    CHECK(pub_twin.err.find("cannot bind control endpoint " + n1.control +
+                            ": in use by another process") != std::string::npos);
+    // Both first ones still answer on their endpoints.
+    CHECK(n1.cli({"set", "x=1"}).code == 0);
+    REQUIRE(eventually([&] {
+        return at(broker.snapshot(), {"monitor", "nodes", "n1", "x"}) != nullptr;
+    }));
+}
+
 TEST_CASE(
     "malformed - truncated and oversized heartbeats are logged in one line and change nothing",
     "[pipeline]") {

@@ -120,9 +120,11 @@ void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beatin
     if (!beating) n.stale_since = now;
     sink_.patch(config_.name, w);
     json data{{"id", beating ? "hb_beating" : "hb_stale"}, {"nodename", nodename}};
-    if (!beating)
+    if (!beating) {
         data["hb"] = {{"timeout", std::chrono::duration<double>(config_.hb_timeout).count()},
                       {"last", (*heartbeats_json_)[nodename].value("last", 0.0)}};
+        if (n.awaited) data["reason"] = "not_heard_since_start"; // a member, silent all along
+    }
     if (auto m = find(*nodes_json_, Path{nodename, kMonitor})) data["monitor"] = *m;
     sink_.event(config_.name, beating ? "hb_beating" : "hb_stale", std::move(data));
 }

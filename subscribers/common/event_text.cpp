@@ -11,6 +11,8 @@ const std::map<std::pair<std::string, std::string>, std::string>& templates() {
     static const std::map<std::pair<std::string, std::string>, std::string> t{
         {{"hb_beating", ""}, "node {nodename} hb status stale => beating"},
         {{"hb_stale", ""}, "node {nodename} hb status beating => stale"},
+        {{"hb_stale", "not_heard_since_start"},
+         "node {nodename} hb status stale: not heard from since the broker started"},
         {{"forget_peer", ""}, "node {nodename} stale past the grace period: its data is flushed"},
         {{"blacklist_add", ""}, "sender {sender} blacklisted"},
         {{"monitor_started", ""}, "monitor started"},

@@ -381,6 +381,7 @@ TEST_CASE("liveness: a member node never heard from is reported stale - and join
                                  .count();
     CHECK(stale_after >= 600); // presumed beating for one timeout: it may start late
     CHECK((*events.find("hb_stale", "n2"))["data"]["hb"]["last"] == 0); // never heard from
+    CHECK((*events.find("hb_stale", "n2"))["data"]["reason"] == "not_heard_since_start");
     auto s = broker.snapshot();
     CHECK(*at(s, {"heartbeats", "n2", "beating"}) == false);
     CHECK(*at(s, {"heartbeats", "n1", "beating"}) == true);

@@ -205,7 +205,11 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
     next_beat_ = Clock::now() + config_.interval;
     auto next_config_check = Clock::now() + std::chrono::seconds(1);
     while (!stop_flag.load()) {
-        if (reload_flag.exchange(false)) reload_config(true);
+        if (reload_flag.exchange(false)) {
+            reload_config(true);
+            reload_source(); // the source file too, without waiting for the interval
+            flush();
+        }
         if (Clock::now() >= next_config_check) {
             reload_config(false);
             next_config_check = Clock::now() + std::chrono::seconds(1);

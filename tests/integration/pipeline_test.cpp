@@ -472,6 +472,47 @@ TEST_CASE("om-pub applies a changed config file - one node_config_change per cha
     CHECK(changes.size() == 1); // the later change went to b only, the bad file to none
 }
 
+TEST_CASE("om-pub merges its JSON source file - reloaded when it changes or on SIGHUP - and "
+          "switches files with its config",
+          "[pipeline]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    const auto src1 = dir.file("facts1.json"), src2 = dir.file("facts2.json");
+    write_file(src1, R"({"app": {"v": 1, "gone": true}})");
+    write_file(src2, R"({"other": {"w": 7}})");
+    // A long interval: the changes below arrive by SIGHUP and by the config reload.
+    PubProc n1(dir, "n1", {broker.ingest}, "60s", "[node]\nsource = \"" + src1 + "\"\n");
+    auto at_n1 = [&](std::initializer_list<const char*> keys) -> json {
+        const auto doc = broker.snapshot();
+        const json* v = at(doc, {"monitor", "nodes", "n1"});
+        for (auto k : keys)
+            v = v && v->contains(k) ? &(*v)[k] : nullptr;
+        return v ? *v : json();
+    };
+    REQUIRE(eventually([&] { return at_n1({"app", "v"}) == 1; }));
+
+    // Changed: SIGHUP applies it at once (the interval is a minute); removed keys go.
+    write_file(src1, R"({"app": {"v": 2}})");
+    n1.proc->signal(SIGHUP);
+    REQUIRE(eventually([&] { return at_n1({"app", "v"}) == 2; }, 5s));
+    CHECK(at_n1({"app", "gone"}).is_null());
+
+    // Not JSON: logged, and the data stays as it was.
+    write_file(src1, "{not json");
+    n1.proc->signal(SIGHUP);
+    REQUIRE(eventually([&] {
+        return read_file(n1.log).find("source " + src1 + ": not a JSON object") !=
+               std::string::npos;
+    }));
+    CHECK(at_n1({"app", "v"}) == 2);
+
+    // Another file named in the config: the first file's keys leave, the second's come.
+    write_file(n1.config_file(), "[node]\nsource = \"" + src2 + "\"\n");
+    REQUIRE(eventually([&] { return at_n1({"other", "w"}) == 7; }, 5s));
+    CHECK(at_n1({"app"}).is_null());
+    CHECK(at_n1({"frozen"}) == 0); // the rest of the dataset is untouched
+}
+
 TEST_CASE("a broker that cannot bind says which endpoint - exits 1 and leaves no ipc file",
           "[pipeline]") {
     TempDir dir;

@@ -11,23 +11,6 @@
 
 namespace om::broker {
 
-namespace {
-
-// Binds a socket, remembering ipc files to remove at exit; the error names the endpoint.
-// An ipc endpoint where another process listens is refused, not taken over.
-void bind(zmq::socket_t& s, const std::string& ep, const char* what,
-          std::vector<std::string>& ipc_files) {
-    try {
-        bind_exclusive(s, ep);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(std::string("cannot bind ") + what + " endpoint " + ep + ": " +
-                                 e.what());
-    }
-    if (auto file = ipc_file(ep)) ipc_files.push_back(std::move(*file));
-}
-
-} // namespace
-
 Broker::Broker(const BrokerConfig& config)
     : config_(config), epoch_(wire::now_us()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
       pub_(ctx_, zmq::socket_type::xpub), api_(ctx_, zmq::socket_type::rep),
@@ -58,9 +41,13 @@ Broker::Broker(const BrokerConfig& config)
         journal_.emplace(config.replay_journal, config.replay_max_age, config.replay_max_events,
                          wire::now_ts());
     try {
-        bind(ingest_, config.ingest, "ingest", ipc_files_);
-        bind(pub_, config.pub, "pub", ipc_files_);
-        bind(api_, config.api, "api", ipc_files_);
+        // Remembering ipc files to remove at exit.
+        const auto bind = [&](zmq::socket_t& s, const std::string& ep, const char* what) {
+            if (auto file = bind_exclusive(s, ep, what)) ipc_files_.push_back(std::move(*file));
+        };
+        bind(ingest_, config.ingest, "ingest");
+        bind(pub_, config.pub, "pub");
+        bind(api_, config.api, "api");
     } catch (...) {
         remove_ipc_files(); // the destructor does not run for a constructor that throws
         throw;

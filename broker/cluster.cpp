@@ -146,6 +146,18 @@ void Cluster::add_to_cluster_nodes(const std::string& nodename, PatchWriter& w) 
     list.push_back(nodename);
 }
 
+void Cluster::remove_from_cluster_nodes(const std::string& nodename, PatchWriter& w) {
+    if (members_.count(nodename)) return; // listed for good
+    auto& list = doc_[kCluster]["nodes"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (list[i] == nodename) {
+            w.del(Path{kCluster, std::string("nodes"), i});
+            list.erase(i);
+            return;
+        }
+    }
+}
+
 void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
                            Clock::time_point now, std::string_view key_owner) {
     if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
@@ -419,14 +431,7 @@ void Cluster::forget(const std::string& nodename) {
         nodes_json_->erase(nodename);
         w.del(node_path(nodename));
     }
-    auto& list = doc_[kCluster]["nodes"];
-    for (std::size_t i = 0; !members_.count(nodename) && i < list.size(); ++i) {
-        if (list[i] == nodename) {
-            w.del(Path{kCluster, std::string("nodes"), i});
-            list.erase(i);
-            break;
-        }
-    }
+    remove_from_cluster_nodes(nodename, w);
     heartbeats_json_->erase(nodename);
     w.del(hb_path(nodename));
     for (const auto& s : svcs)

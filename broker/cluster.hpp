@@ -90,7 +90,9 @@ class Cluster {
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);
     void forget(const std::string& nodename);
+    // cluster.nodes lists the nodes with data and the members (config `nodes`), once each.
     void add_to_cluster_nodes(const std::string& nodename, PatchWriter& w);
+    void remove_from_cluster_nodes(const std::string& nodename, PatchWriter& w);
 
     BrokerConfig config_;
     Sink& sink_;

@@ -31,10 +31,19 @@ bool ipc_listening(const std::string& path) {
     return up;
 }
 
-void bind_exclusive(zmq::socket_t& socket, const std::string& endpoint) {
-    if (const auto file = ipc_file(endpoint); file && ipc_listening(*file))
-        throw std::runtime_error("in use by another process");
-    socket.bind(endpoint);
+std::optional<std::string> bind_exclusive(zmq::socket_t& socket, const std::string& endpoint,
+                                          const std::string& what) {
+    const auto fail = [&](const std::string& why) {
+        return std::runtime_error("cannot bind " + what + " endpoint " + endpoint + ": " + why);
+    };
+    auto file = ipc_file(endpoint);
+    if (file && ipc_listening(*file)) throw fail("in use by another process");
+    try {
+        socket.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+        throw fail(e.what());
+    }
+    return file;
 }
 
 } // namespace om

@@ -17,8 +17,11 @@ std::optional<std::string> ipc_file(const std::string& endpoint);
 // True when a process accepts connections on the unix socket file at `path`.
 bool ipc_listening(const std::string& path);
 
-// Binds `socket` to `endpoint`; for an ipc endpoint where a process still listens, throws
-// std::runtime_error instead ("...: in use by another process"). Otherwise as bind().
-void bind_exclusive(zmq::socket_t& socket, const std::string& endpoint);
+// Binds `socket` to `endpoint`, refusing an ipc endpoint where a process still listens.
+// Throws std::runtime_error "cannot bind <what> endpoint <endpoint>: <why>" (why: "in use
+// by another process", or libzmq's reason). Returns the socket file to remove at exit,
+// for an ipc endpoint.
+std::optional<std::string> bind_exclusive(zmq::socket_t& socket, const std::string& endpoint,
+                                          const std::string& what);
 
 } // namespace om

@@ -21,19 +21,13 @@ Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLo
       config_file_(std::move(config_file)), loader_(std::move(loader)) {
     remember_config();
     control_.set(zmq::sockopt::linger, 0);
-    const auto& ep = config_.control;
-    try {
-        // Another om-pub answering there keeps it; a file a killed one left is replaced.
-        bind_exclusive(control_, ep);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("cannot bind control endpoint " + ep + ": " + e.what());
-    }
-    control_ipc_file_ = ipc_file(ep).value_or("");
+    // Another om-pub answering there keeps it; a file a killed one left is replaced.
+    control_ipc_file_ = bind_exclusive(control_, config_.control, "control").value_or("");
     for (const auto& b : config_.brokers)
         uplinks_.push_back(std::make_unique<Uplink>(ctx_, b, config_.curve));
     reload_source();
     log_info("node " + config_.nodename + ", incarnation " + std::to_string(inc_) + ", control " +
-             ep);
+             config_.control);
 }
 
 Publisher::~Publisher() {

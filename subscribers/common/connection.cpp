@@ -377,8 +377,7 @@ void Connection::handle_tick(const wire::Tick& t) {
     };
     // Without a replica, a loss at the end of a burst shows at the tick, not at the next
     // patch (which may never come).
-    if (!options_.state && subscribed_to_all(wire::kPatchPrefix) && t.pseq > last_pseq_)
-        pass_patches_before(t.pseq + 1);
+    if (!options_.state && subscribed_to_all(wire::kPatchPrefix)) pass_patches_before(t.pseq + 1);
     if (subscribed_to_all(wire::kEventPrefix) && t.eseq > last_eseq_) recover_events();
 }
 

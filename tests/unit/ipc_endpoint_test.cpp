@@ -27,11 +27,12 @@ TEST_CASE("bind_exclusive: refuses a live listener's endpoint, replaces a stale 
     {
         zmq::socket_t first(ctx, zmq::socket_type::rep);
         first.set(zmq::sockopt::linger, 0);
-        bind_exclusive(first, ep);
+        CHECK(bind_exclusive(first, ep, "test") == path);
         CHECK(ipc_listening(path));
         zmq::socket_t second(ctx, zmq::socket_type::rep);
         second.set(zmq::sockopt::linger, 0);
-        CHECK_THROWS_WITH(bind_exclusive(second, ep), "in use by another process");
+        CHECK_THROWS_WITH(bind_exclusive(second, ep, "test"),
+                          "cannot bind test endpoint " + ep + ": in use by another process");
         CHECK(ipc_listening(path)); // the first still has it
     }
 
@@ -46,6 +47,6 @@ TEST_CASE("bind_exclusive: refuses a live listener's endpoint, replaces a stale 
     CHECK_FALSE(ipc_listening(path));
     zmq::socket_t next(ctx, zmq::socket_type::rep);
     next.set(zmq::sockopt::linger, 0);
-    CHECK_NOTHROW(bind_exclusive(next, ep));
+    CHECK_NOTHROW(bind_exclusive(next, ep, "test"));
     CHECK(ipc_listening(path));
 }

@@ -1,31 +1,19 @@
 // The om-pub daemon's reload of its config file: what changed is applied while running,
 // or named as waiting for a restart, and told to the cluster as one node_config_change.
+#include "file_text.hpp"
 #include "log.hpp"
 #include "publisher.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace om::publisher {
-
-namespace {
-// The whole content of a file; nullopt when it cannot be read.
-std::optional<std::string> read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-} // namespace
 
 void Publisher::remember_config() {
     if (config_file_.empty()) return;
     std::error_code ec;
     config_mtime_ = std::filesystem::last_write_time(config_file_, ec);
-    config_text_ = read_text(config_file_).value_or("");
+    config_text_ = read_file_text(config_file_).value_or("");
 }
 
 void Publisher::reload_config(bool asked) {
@@ -37,7 +25,7 @@ void Publisher::reload_config(bool asked) {
     const auto mtime = std::filesystem::last_write_time(config_file_, ec);
     if (!asked && (ec || mtime == config_mtime_)) return;
     config_mtime_ = mtime;
-    const auto text = read_text(config_file_);
+    const auto text = read_file_text(config_file_);
     if (!text) {
         log_warning("config " + config_file_ + ": cannot read it, the running configuration kept");
         return;

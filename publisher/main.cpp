@@ -1,14 +1,13 @@
 // om-pub: the node publisher (daemon), and the client verbs of its control socket.
 #include "config.hpp"
 #include "control_client.hpp"
+#include "file_text.hpp"
 #include "log.hpp"
 #include "publisher.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <unistd.h>
 
 namespace {
@@ -120,18 +119,16 @@ int main(int argc, char** argv) {
             }());
         if (*unset) return client(config.control, {"unset", unset_args[0]});
         if (*load) {
-            std::ifstream in(load_args[1]);
-            if (!in) {
+            const auto text = om::read_file_text(load_args[1]);
+            if (!text) {
                 std::cerr << "om-pub: load: cannot read " << load_args[1] << "\n";
                 return kUsage;
             }
-            std::stringstream ss;
-            ss << in.rdbuf();
-            if (nlohmann::json::parse(ss.str(), nullptr, false).is_discarded()) {
+            if (nlohmann::json::parse(*text, nullptr, false).is_discarded()) {
                 std::cerr << "om-pub: load: " << load_args[1] << " is not valid JSON\n";
                 return kUsage;
             }
-            return client(config.control, {"load", load_args[0], ss.str()});
+            return client(config.control, {"load", load_args[0], *text});
         }
         if (*emit) {
             std::vector<std::string> f{"emit"};

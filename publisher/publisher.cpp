@@ -2,13 +2,11 @@
 #include "publisher.hpp"
 
 #include "control.hpp"
+#include "file_text.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
 #include "wire.hpp"
-
-#include <fstream>
-#include <sstream>
 
 namespace om::publisher {
 
@@ -157,10 +155,8 @@ void Publisher::reload_source() {
     const auto mtime = std::filesystem::last_write_time(config_.source, ec);
     if (ec || mtime == source_mtime_) return;
     source_mtime_ = mtime;
-    std::ifstream in(config_.source);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto next = json::parse(ss.str(), nullptr, false);
+    const auto text = read_file_text(config_.source);
+    auto next = json::parse(text.value_or(""), nullptr, false);
     if (next.is_discarded() || !next.is_object()) {
         log_warning("source " + config_.source + ": not a JSON object, ignored until it changes");
         return;

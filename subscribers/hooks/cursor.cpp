@@ -1,6 +1,8 @@
 // The hook runner's persisted cursor: handled ranges, a JSON snapshot and a journal.
 #include "cursor.hpp"
 
+#include "file_text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -9,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -58,13 +59,6 @@ bool parse_origin(std::string_view line, std::uint64_t& inc, std::uint64_t& eid,
     return true;
 }
 
-std::string read_all(const std::string& path, bool& exists) {
-    std::ifstream in(path);
-    exists = static_cast<bool>(in);
-    std::stringstream ss;
-    if (in) ss << in.rdbuf();
-    return ss.str();
-}
 } // namespace
 
 Cursor::Cursor(std::string path) : path_(std::move(path)), journal_path_(path_ + ".journal") {}
@@ -74,10 +68,9 @@ Cursor::~Cursor() {
 }
 
 bool Cursor::load() {
-    bool have_snapshot = false, have_journal = false;
-    const auto text = read_all(path_, have_snapshot);
-    if (have_snapshot) {
-        const auto j = nlohmann::json::parse(text, nullptr, false);
+    const auto snapshot = read_file_text(path_);
+    if (snapshot) {
+        const auto j = nlohmann::json::parse(*snapshot, nullptr, false);
         if (!j.is_object() || !j.contains("epoch") || !j.contains("seq") ||
             !j["epoch"].is_number_unsigned() || !j["seq"].is_number_unsigned())
             throw std::runtime_error(path_ +
@@ -103,7 +96,7 @@ bool Cursor::load() {
             }
         }
     }
-    const auto journal = read_all(journal_path_, have_journal);
+    const auto journal = read_file_text(journal_path_).value_or("");
     std::size_t at = 0;
     while (true) {
         const auto nl = journal.find('\n', at);
@@ -117,7 +110,7 @@ bool Cursor::load() {
             if (eid != 0) had_.record(node, inc, eid);
             ts_ = std::max(ts_, ts);
         } else if (parse_line(line, epoch, from, to)) {
-            if (!have_snapshot && epoch_ == 0) epoch_ = epoch;
+            if (!snapshot && epoch_ == 0) epoch_ = epoch;
             // Lines of another epoch predate the snapshot's (a new epoch is always
             // snapshotted before its first line).
             if (epoch == epoch_) mark_done(from, to);
@@ -129,7 +122,7 @@ bool Cursor::load() {
     // again; the gap rule of begin() then marks the holes below the first event delivered
     // (events older than the replay window) as handled.
     last_delivered_ = seq_;
-    return have_snapshot || journal_lines_ > 0;
+    return snapshot.has_value() || journal_lines_ > 0;
 }
 
 bool Cursor::handled(std::uint64_t epoch, std::uint64_t seq) const {

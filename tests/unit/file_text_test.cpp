@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-TEST_CASE("read_file_text: the whole content, bytes as they are; none for a missing file") {
+TEST_CASE("read_file_text: the whole content, bytes as they are - none for a missing file") {
     unit::TempDir dir("file-text");
     const auto path = dir.file("f");
     const std::string content("a\nb\0c\r\n", 7);

@@ -145,4 +145,9 @@ const json* find(const json& doc, const Path& path) {
     return cur;
 }
 
+json* find(json& doc, const Path& path) {
+    // doc is not const, so neither is anything inside it.
+    return const_cast<json*>(find(static_cast<const json&>(doc), path));
+}
+
 } // namespace om

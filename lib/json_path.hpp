@@ -41,6 +41,8 @@ json path_to_json(const Path& path);
 // Returns the value at path, or nullptr when any step is missing. String steps address list
 // elements when they are decimal numbers, so dotted paths reach into lists too.
 const json* find(const json& doc, const Path& path);
+// The same, for changing the value found in place.
+json* find(json& doc, const Path& path);
 
 // True if a bare key must be quoted in dotted form.
 bool key_needs_quotes(std::string_view key);

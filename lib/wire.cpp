@@ -118,6 +118,15 @@ std::optional<Tick> parse_tick(std::string_view frame) {
 json parse_user_value(std::string_view text) {
     if (text.empty()) return json("");
     const char c = text.front();
+    // Plain integers, the most common values of a control verb, without the JSON parser:
+    // the same value and type it would give (unsigned when not negative).
+    if (const auto digits = text.substr(c == '-' ? 1 : 0);
+        !digits.empty() && digits.size() <= 18 && (digits[0] != '0' || digits.size() == 1) &&
+        digits.find_first_not_of("0123456789") == std::string_view::npos) {
+        std::int64_t v = 0;
+        std::from_chars(text.data(), text.data() + text.size(), v);
+        return c == '-' ? json(v) : json(static_cast<std::uint64_t>(v));
+    }
     // Only text that can start a JSON value is tried, so words stay strings cheaply.
     if (c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || text == "true" ||
         text == "false" || text == "null") {

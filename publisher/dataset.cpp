@@ -14,8 +14,12 @@ Dataset::Dataset() {
 
 void Dataset::set(const Path& path, const json& value) {
     if (path.empty()) throw PatchError("patch: the path must not be empty");
-    if (const json* cur = find(data_, path); cur && *cur == value) return;
-    apply_patch(data_, Op{path, value});
+    if (json* cur = find(data_, path)) {
+        if (*cur == value) return;
+        *cur = value; // the common case, an existing leaf: one walk down instead of two
+    } else {
+        apply_patch(data_, Op{path, value});
+    }
     pending_.set(path, value);
 }
 

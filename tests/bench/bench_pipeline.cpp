@@ -108,6 +108,49 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
     return rate;
 }
 
+// Sends n pipelined `set bench.kI=N` requests on a DEALER, in om-pub's control frames (REQ
+// envelope: empty frame, VERB, ARG), one leaf each over 1,000 keys, draining the replies.
+void send_set_requests(zmq::socket_t& d, long n) {
+    for (long i = 0; i < n; ++i) {
+        const auto arg = "bench.k" + std::to_string(i % 1000) + "=" + std::to_string(i);
+        d.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
+        d.send(zmq::str_buffer("set"), zmq::send_flags::sndmore);
+        d.send(zmq::buffer(arg), zmq::send_flags::none);
+        zmq::message_t r;
+        while (d.recv(r, zmq::recv_flags::dontwait)) {
+        }
+    }
+}
+
+// The ceiling of any control socket that answers each request, as om-pub's does: a DEALER
+// in its own context sends n pipelined requests in om-pub's frames (REQ envelope, VERB,
+// ARG) and drains the replies; a ROUTER answers each with "ok" and does nothing else.
+// Returns the requests/s the ROUTER answered.
+double raw_request_reply(const TempDir& dir, long n) {
+    zmq::context_t ctx(1), sender_ctx(1);
+    zmq::socket_t router(ctx, zmq::socket_type::router);
+    router.bind(dir.ipc("raw-ctl"));
+    std::thread sender([&] {
+        zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
+        d.connect(dir.ipc("raw-ctl"));
+        send_set_requests(d, n);
+    });
+    zmq::message_t id, part;
+    Clock::time_point t0;
+    for (long k = 0; k < n; ++k) {
+        (void)router.recv(id);
+        if (k == 0) t0 = Clock::now();
+        while (router.recv(part) && part.more()) {
+        }
+        router.send(id, zmq::send_flags::sndmore);
+        router.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
+        router.send(zmq::str_buffer("ok"), zmq::send_flags::none);
+    }
+    const double rate = double(n - 1) / seconds_since(t0);
+    sender.join();
+    return rate;
+}
+
 // Sends n messages at 2,000/s with send(t0_ns) and waits for each on sub; returns the
 // latencies in microseconds.
 template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long n, Send send) {
@@ -294,19 +337,10 @@ int main(int argc, char** argv) {
         zmq::socket_t ctl(ctx, zmq::socket_type::dealer);
         ctl.set(zmq::sockopt::linger, 0);
         ctl.connect(node.control);
+        const double pub_cpu0 = cpu_seconds(node.proc->pid());
+        const double broker_cpu0 = cpu_seconds(broker.proc->pid());
         const auto t0 = Clock::now();
-        std::thread sender([&] {
-            // Pipelined requests (REQ envelope: empty frame, VERB, ARG), replies drained.
-            for (long i = 0; i < changes; ++i) {
-                const auto arg = "bench.k" + std::to_string(i % 1000) + "=" + std::to_string(i);
-                ctl.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
-                ctl.send(zmq::str_buffer("set"), zmq::send_flags::sndmore);
-                ctl.send(zmq::buffer(arg), zmq::send_flags::none);
-                zmq::message_t r;
-                while (ctl.recv(r, zmq::recv_flags::dontwait)) {
-                }
-            }
-        });
+        std::thread sender([&] { send_set_requests(ctl, changes); });
         const bool done = eventually(
             [&] {
                 replica.poll(1ms);
@@ -314,12 +348,22 @@ int main(int argc, char** argv) {
             },
             300s);
         const double secs = seconds_since(t0);
+        const double pub_cpu = cpu_seconds(node.proc->pid()) - pub_cpu0;
+        const double broker_cpu = cpu_seconds(broker.proc->pid()) - broker_cpu0;
         sender.join();
         const double rate = double(changes) / secs;
+        const double raw_ctl = raw_request_reply(dir, changes);
+        bench::report("raw request/reply DEALER->ROUTER in om-pub's frames, no work", raw_ctl,
+                      "req/s");
         bench::report("changes/s control socket -> broker -> replica", rate, "change/s");
         bench::report("  ratio to raw PUB->SUB", rate / raw1, "x", ">= 0.70",
                       done && rate / raw1 >= 0.70);
         const auto st = broker.stats();
+        bench::report("  ratio to raw request/reply (any answering control socket)", rate / raw_ctl,
+                      "x");
+        bench::report("  om-pub main-thread CPU per change", pub_cpu / double(changes) * 1e6, "us");
+        bench::report("  broker main-thread CPU per change", broker_cpu / double(changes) * 1e6,
+                      "us");
         bench::report("  patches carrying them (coalesced)", st["patches"].get<double>(),
                       "patches");
     }

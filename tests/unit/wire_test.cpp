@@ -61,6 +61,24 @@ TEST_CASE("a user value is JSON when it parses - else a string") {
     CHECK(wire::parse_user_value("") == "");
 }
 
+TEST_CASE("a user integer takes the JSON parser's value and type, without it") {
+    // The fast path for plain integers must agree with json::parse on every form.
+    for (const char* text :
+         {"0", "7", "-0", "-12", "123456789012345678", "-123456789012345678", "1234567890123456789",
+          "18446744073709551615", "01", "-", "--1", "1-", "1.5", "1e3", "-01"}) {
+        INFO(text);
+        const auto got = wire::parse_user_value(text);
+        const auto want = json::parse(text, nullptr, false);
+        if (want.is_discarded()) {
+            CHECK(got == std::string(text));
+        } else {
+            CHECK(got == want);
+            CHECK(got.type() == want.type());
+            CHECK(got.dump() == want.dump());
+        }
+    }
+}
+
 TEST_CASE("JSON string escaping") {
     std::string out;
     wire::append_json_string(out, "a\"b\\c\nd\x01");

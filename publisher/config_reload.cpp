@@ -1,6 +1,5 @@
 // The om-pub daemon's reload of its config file: what changed is applied while running,
 // or named as waiting for a restart, and told to the cluster as one node_config_change.
-#include "file_text.hpp"
 #include "log.hpp"
 #include "publisher.hpp"
 
@@ -9,32 +8,26 @@
 
 namespace om::publisher {
 
-void Publisher::remember_config() {
-    if (config_file_.empty()) return;
-    std::error_code ec;
-    config_mtime_ = std::filesystem::last_write_time(config_file_, ec);
-    config_text_ = read_file_text(config_file_).value_or("");
-}
-
 void Publisher::reload_config(bool asked) {
-    if (config_file_.empty() || !loader_) {
+    const auto& file = config_watch_.path();
+    if (file.empty() || !loader_) {
         if (asked) log_info("reload asked, but no config file is in use");
         return;
     }
-    std::error_code ec;
-    const auto mtime = std::filesystem::last_write_time(config_file_, ec);
-    if (!asked && (ec || mtime == config_mtime_)) return;
-    config_mtime_ = mtime;
-    const auto text = read_file_text(config_file_);
-    if (!text) {
-        log_warning("config " + config_file_ + ": cannot read it, the running configuration kept");
+    const auto state = config_watch_.check(asked);
+    if (state == FileWatch::State::unreadable) {
+        // Said once when it becomes so, and at each reload asked: not every second.
+        if (asked || !config_unreadable_)
+            log_warning("config " + file + ": cannot read it, the running configuration kept");
+        config_unreadable_ = true;
         return;
     }
-    if (*text == config_text_) {
-        if (asked) log_info("config " + config_file_ + " unchanged");
+    config_unreadable_ = false;
+    if (state == FileWatch::State::unchanged) {
+        if (asked) log_info("config " + file + " unchanged");
         return;
     }
-    config_text_ = *text; // a bad file is reported once, not at every check
+    // The watch has taken the new content: a bad file is reported once, not at every check.
     NodeConfig next;
     try {
         next = loader_();
@@ -44,10 +37,11 @@ void Publisher::reload_config(bool asked) {
     }
     apply_config(next);
     // One event per change of the file, where the original emitted one per daemon thread.
-    emit(json{{"id", "node_config_change"}, {"file", config_file_}});
+    emit(json{{"id", "node_config_change"}, {"file", file}});
 }
 
 void Publisher::apply_config(const NodeConfig& next) {
+    const auto& file = config_watch_.path();
     std::vector<std::string> changed, later;
     if (next.nodename != config_.nodename) later.push_back("nodename");
     if (next.control != config_.control) later.push_back("control");
@@ -76,7 +70,7 @@ void Publisher::apply_config(const NodeConfig& next) {
             log_warning("source " + config_.source + ": " + e.what());
         }
         source_ = json::object();
-        source_mtime_ = {};
+        source_watch_ = FileWatch(next.source);
         config_.source = next.source;
         reload_source();
     }
@@ -111,10 +105,10 @@ void Publisher::apply_config(const NodeConfig& next) {
     std::string summary;
     for (const auto& c : changed)
         summary += (summary.empty() ? "" : ", ") + c;
-    log_info("config " + config_file_ + " reloaded" +
+    log_info("config " + file + " reloaded" +
              (summary.empty() ? " (nothing om-pub uses changed)" : ": " + summary));
     for (const auto& k : later)
-        log_warning("config " + config_file_ + ": '" + k +
+        log_warning("config " + file + ": '" + k +
                     "' changed; it takes effect when om-pub restarts");
 }
 

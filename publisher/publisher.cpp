@@ -2,7 +2,6 @@
 #include "publisher.hpp"
 
 #include "control.hpp"
-#include "file_text.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
@@ -16,8 +15,9 @@ const std::chrono::milliseconds kCoalesce{10};
 
 Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLoader loader)
     : config_(config), inc_(wire::now_us()), ctx_(1), control_(ctx_, zmq::socket_type::router),
-      config_file_(std::move(config_file)), loader_(std::move(loader)) {
-    remember_config();
+      source_watch_(config.source), config_watch_(std::move(config_file)),
+      loader_(std::move(loader)) {
+    if (!config_watch_.path().empty()) config_watch_.check(); // the running configuration's
     control_.set(zmq::sockopt::linger, 0);
     // Another om-pub answering there keeps it; a file a killed one left is replaced.
     control_ipc_file_ = bind_exclusive(control_, config_.control, "control").value_or("");
@@ -150,13 +150,8 @@ bool Publisher::on_control() {
 }
 
 void Publisher::reload_source() {
-    if (config_.source.empty()) return;
-    std::error_code ec;
-    const auto mtime = std::filesystem::last_write_time(config_.source, ec);
-    if (ec || mtime == source_mtime_) return;
-    source_mtime_ = mtime;
-    const auto text = read_file_text(config_.source);
-    auto next = json::parse(text.value_or(""), nullptr, false);
+    if (config_.source.empty() || source_watch_.check() != FileWatch::State::changed) return;
+    auto next = json::parse(source_watch_.text(), nullptr, false);
     if (next.is_discarded() || !next.is_object()) {
         log_warning("source " + config_.source + ": not a JSON object, ignored until it changes");
         return;

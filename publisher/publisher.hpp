@@ -7,6 +7,7 @@
 
 #include "config.hpp"
 #include "dataset.hpp"
+#include "file_watch.hpp"
 #include "uplink.hpp"
 
 #include <atomic>
@@ -56,8 +57,6 @@ class Publisher {
     // unchanged file too), applies what can change while running, and emits
     // node_config_change. A bad file is logged and the running configuration kept.
     void reload_config(bool asked);
-    // Notes the config file's content and time as those of the running configuration.
-    void remember_config();
     void apply_config(const NodeConfig& next);
     // The poll items: control, each uplink, each uplink's monitor; rebuilt when the
     // brokers change.
@@ -79,13 +78,12 @@ class Publisher {
     zmq::socket_t control_;
     std::vector<std::unique_ptr<Uplink>> uplinks_;
     Dataset dataset_;
-    json source_ = json::object();
-    std::filesystem::file_time_type source_mtime_{};
+    json source_ = json::object(); // the source file's content, as merged into the dataset
+    FileWatch source_watch_;
     std::string control_ipc_file_;
-    std::string config_file_;
+    FileWatch config_watch_; // its text() is the content config_ was loaded from
+    bool config_unreadable_ = false;
     ConfigLoader loader_;
-    std::string config_text_; // the content config_ was loaded from
-    std::filesystem::file_time_type config_mtime_{};
     bool uplinks_changed_ = false;
     Clock::time_point next_beat_{};
 };

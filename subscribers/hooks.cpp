@@ -1,6 +1,7 @@
 // om-sub hooks: the hook runner. Follows the broker's events and runs the [hook.N]
 // commands of the node config on the matching ones (hooks/runner.hpp), with at-least-once
 // delivery through a persisted cursor (hooks/cursor.hpp).
+#include "file_watch.hpp"
 #include "filter.hpp"
 #include "hooks/cursor.hpp"
 #include "hooks/runner.hpp"
@@ -199,7 +200,8 @@ int run_hooks(const HooksOptions& o) {
     // window when a gap shows): tests and operators wait for this line.
     log("connected to " + conn.broker().pub + ", broker epoch " + std::to_string(conn.epoch()) +
         ", events after " + std::to_string(conn.last_event_seq()));
-    auto mtime = std::filesystem::last_write_time(file);
+    FileWatch watch(file);
+    watch.check(); // the content loaded at start
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
         conn.poll(runner.sleep_limit(), runner.fds()); // or a hook's exit wakes it
@@ -209,15 +211,11 @@ int run_hooks(const HooksOptions& o) {
         if (now >= next_check) {
             next_check = now + std::chrono::seconds(1);
             if (!runner.busy()) cursor.compact(); // idle: the snapshot alone is exact
-            std::error_code ec;
-            const auto m = std::filesystem::last_write_time(file, ec);
-            if (!ec && m != mtime) {
-                mtime = m;
-                g_reload = true;
-            }
+            if (watch.check() == FileWatch::State::changed) g_reload = true;
         }
         if (g_reload) {
             g_reload = false;
+            watch.check(); // a SIGHUP's reload: its content is not a change to reload again
             try {
                 std::vector<std::string> reload_errors;
                 auto next = load(file, reload_errors);

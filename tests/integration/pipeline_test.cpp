@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <thread>
 #include <zmq.hpp>
 
 using namespace it;
@@ -353,6 +354,9 @@ TEST_CASE(
             return at(d, {"monitor", "nodes", "n1", "frozen"}) != nullptr;
         },
         5s));
+    // Once per silence: the checks every 100 ms do not repeat it.
+    CHECK(std::count_if(seen.begin(), seen.end(),
+                        [](const auto& e) { return e.first == "hb_stale"; }) == 1);
     for (auto& [id, t] : seen) {
         if (id != "hb_stale") continue;
         const auto after =
@@ -360,6 +364,37 @@ TEST_CASE(
         CHECK(after >= 500);  // the last ping may have left up to one interval before the stop
         CHECK(after <= 1500); // timeout 600 ms, checked every 100 ms: on time, with slack for CI
     }
+}
+
+TEST_CASE("liveness: a node silent for less than the timeout is never reported stale",
+          "[pipeline]") {
+    // A delay shorter than the tolerance (a paused process, a slow network) is no failure.
+    TempDir dir;
+    BrokerProc broker(dir, "[heartbeat]\ntimeout = \"1500ms\"\ngrace = \"1500ms\"\n");
+    PubProc n1(dir, "n1", {broker.ingest}, "100ms");
+    EventLog events(broker, "event/");
+    REQUIRE(eventually([&] {
+        auto st = broker.snapshot();
+        auto b = at(st, {"heartbeats", "n1", "beating"});
+        return b && *b == true;
+    }));
+    for (int pause = 0; pause < 3; ++pause) {
+        n1.proc->signal(SIGSTOP);
+        std::this_thread::sleep_for(400ms); // the fault itself: a 0.4 s silence, 3 times
+        n1.proc->signal(SIGCONT);
+    }
+    // A marker emitted after the last pause: the stream is in order, so once it is here,
+    // any hb_stale published during the pauses would be here too.
+    REQUIRE(n1.cli({"emit", "marker"}).code == 0);
+    REQUIRE(eventually(
+        [&] {
+            events.conn.poll(5ms);
+            return std::any_of(events.bodies.begin(), events.bodies.end(),
+                               [](const json& e) { return e["data"]["id"] == "marker"; });
+        },
+        5s));
+    CHECK(events.find("hb_stale", "n1") == nullptr);
+    CHECK(events.find("forget_peer", "n1") == nullptr);
 }
 
 TEST_CASE("liveness: a member node never heard from is reported stale - and joins on return",

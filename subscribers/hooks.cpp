@@ -113,6 +113,9 @@ int run_hooks(const HooksOptions& o) {
         std::cerr << "om-sub hooks: " << e.what() << "\n";
         return kUsage;
     }
+    // Seen before it is loaded: a change made meanwhile is a change to reload.
+    FileWatch watch(file);
+    watch.check();
     LoadedHooks loaded;
     std::vector<std::string> errors;
     try {
@@ -200,8 +203,6 @@ int run_hooks(const HooksOptions& o) {
     // window when a gap shows): tests and operators wait for this line.
     log("connected to " + conn.broker().pub + ", broker epoch " + std::to_string(conn.epoch()) +
         ", events after " + std::to_string(conn.last_event_seq()));
-    FileWatch watch(file);
-    watch.check(); // the content loaded at start
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
         conn.poll(runner.sleep_limit(), runner.fds()); // or a hook's exit wakes it

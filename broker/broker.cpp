@@ -54,7 +54,58 @@ Broker::Broker(const BrokerConfig& config)
     }
     log_info("epoch " + std::to_string(epoch_) + ", ingest " + config.ingest + ", pub " +
              config.pub + ", api " + config.api);
+    warn_if_exposed();
     resend_journal();
+}
+
+void Broker::warn_if_exposed() const {
+    if (auth_) return;
+    for (const auto* ep : {&config_.ingest, &config_.pub, &config_.api})
+        if (!endpoint_is_local(*ep))
+            log_warning("CURVE is off and " + *ep +
+                        " is reachable from other hosts: anyone who reaches it can read the "
+                        "cluster's stream and write heartbeats as any node (set [security] in "
+                        "broker.toml; om-broker --keygen makes keys)");
+}
+
+void Broker::reload(const BrokerConfig& fresh) {
+    std::vector<std::string> at_restart;
+    const auto differs = [&](bool changed, const char* what) {
+        if (changed) at_restart.push_back(what);
+    };
+    differs(fresh.curve_secret_key != config_.curve_secret_key, "security.curve_secret_key");
+    differs(fresh.name != config_.name || fresh.cluster != config_.cluster ||
+                fresh.nodes != config_.nodes,
+            "[broker] name, cluster or nodes");
+    differs(fresh.ingest != config_.ingest || fresh.pub != config_.pub || fresh.api != config_.api,
+            "endpoints");
+    differs(fresh.hb_timeout != config_.hb_timeout || fresh.hb_grace != config_.hb_grace,
+            "[heartbeat]");
+    differs(fresh.replay_max_events != config_.replay_max_events ||
+                fresh.replay_max_age != config_.replay_max_age ||
+                fresh.replay_journal != config_.replay_journal,
+            "[replay]");
+    differs(fresh.max_message_bytes != config_.max_message_bytes ||
+                fresh.max_nodes != config_.max_nodes ||
+                fresh.max_ops_per_delta != config_.max_ops_per_delta,
+            "[limits]");
+    differs(fresh.pub_sndhwm != config_.pub_sndhwm || fresh.tick != config_.tick, "[pub]");
+    std::string msg = "config reloaded";
+    if (auth_ && fresh.curve_secret_key == config_.curve_secret_key) {
+        // Auth holds a reference to config_: new handshakes see these keys from now on.
+        config_.curve_nodes = fresh.curve_nodes;
+        config_.curve_subscribers = fresh.curve_subscribers;
+        msg += ": " + std::to_string(config_.curve_nodes.size()) + " node key(s), " +
+               std::to_string(config_.curve_subscribers.size()) +
+               " subscriber key(s) for new connections";
+    }
+    if (!at_restart.empty()) {
+        msg += "; changes of ";
+        for (std::size_t i = 0; i < at_restart.size(); ++i)
+            msg += (i ? ", " : "") + at_restart[i];
+        msg += " take effect at the next start";
+    }
+    log_info(msg);
 }
 
 void Broker::resend_journal() {
@@ -246,7 +297,8 @@ bool Broker::on_subscriptions() {
     return any;
 }
 
-void Broker::run(const std::atomic<bool>& stop_flag) {
+void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag,
+                 const ConfigLoader& load) {
     zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
                                {api_.handle(), 0, ZMQ_POLLIN, 0},
                                {pub_.handle(), 0, ZMQ_POLLIN, 0},
@@ -256,6 +308,8 @@ void Broker::run(const std::atomic<bool>& stop_flag) {
     auto last_tick = Clock::now() - config_.tick;
     auto next_check = Clock::now() + std::chrono::milliseconds(100);
     while (!stop_flag.load()) {
+        if (reload_flag.exchange(false))
+            if (auto fresh = load()) reload(*fresh);
         const auto now = Clock::now();
         const auto wake = std::min(next_tick, next_check);
         const auto timeout = std::max<long>(

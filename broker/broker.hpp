@@ -9,6 +9,7 @@
 #include "stream.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -19,8 +20,19 @@ class Broker : public Sink {
     explicit Broker(const BrokerConfig& config);
     ~Broker() override;
 
-    // Runs until stop_flag becomes true.
-    void run(const std::atomic<bool>& stop_flag);
+    // Loads the config file again (with the command line on top); nullopt when it does not
+    // load, the reason already logged.
+    using ConfigLoader = std::function<std::optional<BrokerConfig>()>;
+
+    // Runs until stop_flag becomes true. When reload_flag is set (SIGHUP), clears it and
+    // applies what `load` gives (see reload()).
+    void run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag,
+             const ConfigLoader& load);
+
+    // Applies a config loaded again while running: the [security] node and subscriber keys
+    // take effect at once, for the connections made from now on (the ZAP handler reads
+    // them); any other change is logged as taking effect at the next start.
+    void reload(const BrokerConfig& fresh);
 
     // Sink
     void patch(const std::string& nodename, const PatchWriter& ops) override;
@@ -38,6 +50,8 @@ class Broker : public Sink {
     // Drains the subscription messages of the pub socket; true when one was a subscribe.
     bool on_subscriptions();
     json stats() const;
+    // Warns, for each endpoint reachable from other hosts, when CURVE is off.
+    void warn_if_exposed() const;
     // Removes the files of the ipc endpoints it bound.
     void remove_ipc_files();
 

@@ -8,9 +8,12 @@
 #include <iostream>
 
 namespace {
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_stop{false}, g_reload{false};
 void on_signal(int) {
     g_stop = true;
+}
+void on_hup(int) {
+    g_reload = true;
 }
 } // namespace
 
@@ -48,7 +51,8 @@ int main(int argc, char** argv) {
         }
     }
 
-    try {
+    // The file's values with the command line's flags on top: at start and at a reload.
+    const auto load_config = [&] {
         om::BrokerConfig config;
         std::vector<std::string> warnings;
         if (auto file = om::find_config(config_flag, "broker.toml"))
@@ -59,11 +63,23 @@ int main(int argc, char** argv) {
         if (!pub.empty()) config.pub = pub;
         if (!api.empty()) config.api = api;
         if (!name.empty()) config.name = name;
-
+        return config;
+    };
+    try {
+        const auto config = load_config();
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
+        std::signal(SIGHUP, on_hup);
         om::broker::Broker broker(config);
-        broker.run(g_stop);
+        broker.run(g_stop, g_reload, [&]() -> std::optional<om::BrokerConfig> {
+            try {
+                return load_config();
+            } catch (const std::exception& e) {
+                // A config that does not load: said in one line, the running one kept.
+                om::log_error(std::string(e.what()) + " (reload refused, configuration kept)");
+                return std::nullopt;
+            }
+        });
         return 0;
     } catch (const std::exception& e) {
         om::log_error(e.what());

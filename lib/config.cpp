@@ -107,18 +107,32 @@ class Section {
                               " must be a CURVE key: 40 characters of Z85");
     }
 
-    // A sub-table of strings, such as [security.nodes]: name = "KEY".
+    // A sub-table of keys by name, such as [security.nodes]: name = "KEY", or name = ["KEY",
+    // ...] while a key is being replaced (the old one and the new one both admitted).
     void key_table(const std::string& key, std::map<std::string, std::string>& key_to_name) {
         if (auto v = get(key)) {
             if (!v->is_table())
                 throw ConfigError(where(*v) + key_name(key) + " must be a table of name = KEY");
             for (const auto& [name, k] : v->as_table()) {
-                if (!k.is_string() || !valid_curve_key(k.as_string().str))
-                    throw ConfigError(where(k) + key_name(key + "." + name) +
-                                      " must be a CURVE public key: 40 characters of Z85");
-                if (!key_to_name.emplace(k.as_string().str, name).second)
-                    throw ConfigError(where(k) + key_name(key + "." + name) +
-                                      ": this key is already bound to another node");
+                const auto bad = [&](const toml::value& at) {
+                    return ConfigError(where(at) + key_name(key + "." + name) +
+                                       " must be a CURVE public key (40 characters of Z85) or "
+                                       "a list of them");
+                };
+                std::vector<const toml::value*> keys;
+                if (k.is_array()) {
+                    for (const auto& e : k.as_array())
+                        keys.push_back(&e);
+                    if (keys.empty()) throw bad(k);
+                } else {
+                    keys.push_back(&k);
+                }
+                for (const auto* e : keys) {
+                    if (!e->is_string() || !valid_curve_key(e->as_string().str)) throw bad(*e);
+                    if (!key_to_name.emplace(e->as_string().str, name).second)
+                        throw ConfigError(where(*e) + key_name(key + "." + name) +
+                                          ": this key is already bound to another node");
+                }
             }
         }
     }

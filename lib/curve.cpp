@@ -35,6 +35,19 @@ std::string curve_z85(std::string_view binary_key) {
     return out;
 }
 
+bool endpoint_is_local(std::string_view ep) {
+    if (ep.starts_with("ipc://") || ep.starts_with("inproc://")) return true;
+    if (!ep.starts_with("tcp://")) return false; // pgm, udp...: a network
+    auto host = ep.substr(6);
+    // tcp://[source;]host:port: the host is what is bound, after any source address.
+    if (const auto semi = host.find(';'); semi != std::string_view::npos)
+        host = host.substr(semi + 1);
+    if (const auto colon = host.rfind(':'); colon != std::string_view::npos)
+        host = host.substr(0, colon);
+    return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1" ||
+           host == "lo";
+}
+
 void curve_server(zmq::socket_t& s, const std::string& secret_key, const std::string& domain) {
     s.set(zmq::sockopt::curve_server, true);
     s.set(zmq::sockopt::curve_secretkey, secret_key);

@@ -24,6 +24,11 @@ bool valid_curve_key(std::string_view text);
 // The Z85 text of a 32-byte binary key (as a ZAP request carries it).
 std::string curve_z85(std::string_view binary_key);
 
+// True when an endpoint can be reached only from this host: ipc, inproc, or tcp on a loopback
+// address (127.x.y.z, ::1, localhost). A broker bound anywhere else without CURVE serves its
+// stream to, and takes heartbeats from, whoever reaches that address.
+bool endpoint_is_local(std::string_view endpoint);
+
 // Makes s a CURVE server with this secret key; its clients are checked by the ZAP handler
 // under `domain`. To be called before bind.
 void curve_server(zmq::socket_t& s, const std::string& secret_key, const std::string& domain);

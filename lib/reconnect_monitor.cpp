@@ -1,9 +1,10 @@
-// ZMQ_EVENT_CONNECTED events of one socket, counted.
+// ZMQ_EVENT_CONNECTED events of one socket, counted, and its refused handshakes.
 #include "reconnect_monitor.hpp"
 
 #include <atomic>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace om {
 
@@ -18,7 +19,8 @@ std::string monitor_endpoint() {
 ReconnectMonitor::ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched)
     : events_(ctx, zmq::socket_type::pair) {
     const auto endpoint = monitor_endpoint();
-    if (zmq_socket_monitor(watched.handle(), endpoint.c_str(), ZMQ_EVENT_CONNECTED) != 0)
+    if (zmq_socket_monitor(watched.handle(), endpoint.c_str(),
+                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
         throw zmq::error_t();
     events_.set(zmq::sockopt::linger, 0);
     events_.connect(endpoint);
@@ -34,8 +36,13 @@ bool ReconnectMonitor::reconnected() {
         while (event.more())
             (void)events_.recv(event, zmq::recv_flags::dontwait);
         if (id == ZMQ_EVENT_CONNECTED && ++connects_ > 1) again = true;
+        if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) refused_ = true;
     }
     return again;
+}
+
+bool ReconnectMonitor::refused() {
+    return std::exchange(refused_, false);
 }
 
 } // namespace om

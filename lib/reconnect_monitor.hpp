@@ -17,12 +17,17 @@ class ReconnectMonitor {
     // not count). Drains the pending events; never blocks.
     bool reconnected();
 
+    // True when the peer refused the socket's key (ZAP) since the last call, as seen by the
+    // last reconnected(). libzmq never reconnects after such a refusal: the owner must.
+    bool refused();
+
     // Readable when reconnected() may be true: for a poll set.
     zmq::socket_t& socket() { return events_; }
 
   private:
     zmq::socket_t events_;
     std::uint64_t connects_ = 0;
+    bool refused_ = false;
 };
 
 } // namespace om

@@ -229,9 +229,10 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             }
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
-            if (!(items[monitors + i].revents & ZMQ_POLLIN) ||
-                !uplinks_[i]->monitor().reconnected())
-                continue;
+            if (!(items[monitors + i].revents & ZMQ_POLLIN)) continue;
+            const bool again = uplinks_[i]->monitor().reconnected();
+            if (uplinks_[i]->monitor().refused()) uplinks_[i]->refused();
+            if (!again) continue;
             // Connected again: most likely a restarted broker, which knows nothing of this
             // node. The full now saves it waiting for the next ping to ask; the recent
             // events, those it lost in its crash (it publishes each once per run).
@@ -240,6 +241,8 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             log_info("connected again to " + uplinks_[i]->endpoint() + ", full and " +
                      std::to_string(n) + " recent event(s) sent");
         }
+        for (auto& up : uplinks_)
+            up->retry_if_due();
         if (Clock::now() >= next_beat_) {
             refresh();
             flush();

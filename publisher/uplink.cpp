@@ -2,6 +2,9 @@
 #include "uplink.hpp"
 
 #include "curve.hpp"
+#include "log.hpp"
+
+#include <algorithm>
 
 namespace om::publisher {
 
@@ -29,9 +32,29 @@ bool Uplink::receive(std::string& out) {
     zmq::message_t msg;
     if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return false;
     out = msg.to_string();
+    retry_delay_ = std::chrono::seconds(1); // it admitted this node
     while (msg.more())
         (void)socket_.recv(msg, zmq::recv_flags::dontwait);
     return true;
+}
+
+void Uplink::refused() {
+    if (retry_at_) return;
+    log_warning("broker " + endpoint_ + " refused this node's CURVE key (is it in its " +
+                "[security.nodes] under this nodename?); trying again in " +
+                std::to_string(retry_delay_.count()) + "s");
+    retry_at_ = std::chrono::steady_clock::now() + retry_delay_;
+    retry_delay_ = std::min<std::chrono::seconds>(retry_delay_ * 2, std::chrono::seconds(30));
+}
+
+void Uplink::retry_if_due() {
+    if (!retry_at_ || std::chrono::steady_clock::now() < *retry_at_) return;
+    retry_at_.reset();
+    try {
+        socket_.disconnect(endpoint_); // what is left of the refused connection, if any
+    } catch (const zmq::error_t&) {
+    }
+    socket_.connect(endpoint_);
 }
 
 } // namespace om::publisher

@@ -83,6 +83,7 @@ struct BrokerProc {
                                       std::chrono::milliseconds timeout = 2s) const;
     json snapshot() const; // the status document (null on failure)
     json stats() const;
+    const std::string& config_file() const { return config_; }
 
   private:
     std::string config_;

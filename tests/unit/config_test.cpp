@@ -161,6 +161,20 @@ TEST_CASE("[security]: CURVE keys are checked, node keys bound to names") {
                      n1.public_key + "\"\n");
     CHECK_THROWS_WITH(load_broker_config(path, w),
                       Catch::Contains("': this key is already bound to another node"));
+    // While n1's key is replaced, both are bound to it; a list of anything else is refused.
+    const auto n1_new = curve_keypair();
+    path = temp_file("[security]\ncurve_secret_key = \"" + b.secret_key +
+                     "\"\n[security.nodes]\nn1 = [\"" + n1.public_key + "\", \"" +
+                     n1_new.public_key + "\"]\n");
+    const auto rotating = load_broker_config(path, w);
+    CHECK(rotating.curve_nodes.size() == 2);
+    CHECK(rotating.curve_nodes.at(n1.public_key) == "n1");
+    CHECK(rotating.curve_nodes.at(n1_new.public_key) == "n1");
+    path = temp_file("[security]\ncurve_secret_key = \"" + b.secret_key +
+                     "\"\n[security.nodes]\nn1 = [\"" + n1.public_key + "\", 3]\n");
+    CHECK_THROWS_WITH(load_broker_config(path, w),
+                      path + ":4: 'security.nodes.n1' must be a CURVE public key (40 characters "
+                             "of Z85) or a list of them");
     path = temp_file("[security]\ncurve_secret_key = \"" + n1.secret_key + "\"\n");
     CHECK_THROWS_WITH(
         load_node_config(path, w),

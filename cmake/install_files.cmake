@@ -78,7 +78,8 @@ endforeach()
 
 set(docdir "${CMAKE_INSTALL_PREFIX}/${OMBUS_INSTALL_DOCDIR}")
 file(INSTALL DESTINATION "${docdir}" TYPE FILE FILES
-     "${OMBUS_SOURCE_DIR}/README.md" "${OMBUS_SOURCE_DIR}/docs/protocol.md")
+     "${OMBUS_SOURCE_DIR}/README.md" "${OMBUS_SOURCE_DIR}/docs/protocol.md"
+     "${OMBUS_SOURCE_DIR}/docs/deploy.md")
 file(INSTALL DESTINATION "${docdir}/examples" TYPE FILE FILES
      "${OMBUS_SOURCE_DIR}/subscribers/examples/follow_state.cpp"
      "${OMBUS_SOURCE_DIR}/subscribers/examples/follow_state.py")

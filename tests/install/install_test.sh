@@ -27,6 +27,7 @@ sort >"$tmp/want" <<'LIST'
 /usr/bin/om-pub
 /usr/bin/om-sub
 /usr/share/doc/ombus/README.md
+/usr/share/doc/ombus/deploy.md
 /usr/share/doc/ombus/examples/follow_state.cpp
 /usr/share/doc/ombus/examples/follow_state.py
 /usr/share/doc/ombus/protocol.md

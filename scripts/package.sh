@@ -25,7 +25,9 @@ rm -f "$out"/ombus_*.deb
 cp "$deb" "$out/"
 # lintian's exit status is not 0 when it finds an error; warnings are listed in the report.
 status=0
-lintian --info --display-level '>=warning' "$deb" >"$out/lintian.txt" 2>&1 || status=$?
+lintian --info --display-level '>=warning' "$deb" >"$work/lintian.txt" 2>&1 || status=$?
+# Its note that it runs as root (CI does) is not about the package.
+grep -v '^running with root privileges is not recommended' "$work/lintian.txt" >"$out/lintian.txt" || true
 echo "package: $out/$(basename "$deb")"
 if [ -s "$out/lintian.txt" ]; then
     echo "package: lintian says:"

@@ -500,6 +500,12 @@ TEST_CASE("hooks: the broker's own events outlive its restart through its journa
         return n;
     };
     PubProc n1(dir, "n1", {broker.ingest}, "100ms");
+    // n2 starts once `om-sub events` prints what n1 emits: its hb_beating cannot be
+    // published before the subscriber follows the stream (under load it was, and missed).
+    REQUIRE(eventually([&] {
+        n1.cli({"emit", "ready"});
+        return lines_with(read_file(dir.file("events.out")), "\"ready\"") >= 1;
+    }));
     auto n2 =
         std::make_unique<PubProc>(dir, "n2", std::vector<std::string>{broker.ingest}, "100ms");
     REQUIRE(eventually([&] { return printed("hb_beating") == 1; }));

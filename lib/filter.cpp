@@ -261,6 +261,13 @@ Filter Filter::parse(std::string_view text) {
     // `a==1` or `a=>1` is a typo far more often than a value starting with an operator.
     if (j < text.size() && (text[j] == '=' || text[j] == '<' || text[j] == '>'))
         fail(text, j, std::string("unexpected '") + text[j] + "' after the operator");
+    // An order or a pattern needs something to compare with; `a=` still means "a is empty".
+    const bool needs_value = f.op_ == FilterOp::Gt || f.op_ == FilterOp::Ge ||
+                             f.op_ == FilterOp::Lt || f.op_ == FilterOp::Le ||
+                             f.op_ == FilterOp::Search;
+    if (needs_value && text.find_first_not_of(' ', j) == std::string_view::npos)
+        fail(text, j,
+             "expected a value after '" + std::string(text.substr(j - oplen, oplen)) + "'");
     f.value_ = make_literal(std::string(text.substr(j)));
     if (f.op_ == FilterOp::Search) {
         try {

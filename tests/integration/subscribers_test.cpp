@@ -131,6 +131,11 @@ TEST_CASE("wait exit codes: 2 usage - 3 unreachable - 4 fail-on", "[subscribers]
     auto bad_filter = run(sub(broker, {"wait", "--filter", "monitor..x", "--duration", "1s"}));
     CHECK(bad_filter.code == 2);
     CHECK(bad_filter.err.find("expected a key at position 9") != std::string::npos);
+    // An ordering operator with nothing to compare with is a usage error, not a wait.
+    auto no_value =
+        run(sub(broker, {"wait", "--filter", "monitor.nodes.n1.frozen>=", "--duration", "10s"}));
+    CHECK(no_value.code == 2);
+    CHECK(no_value.err.find("expected a value after '>=' at position 26") != std::string::npos);
     auto bad_duration = run(sub(broker, {"wait", "--filter", "a", "--duration", "1 parsec"}));
     CHECK(bad_duration.code == 2);
     CHECK(bad_duration.err.find("duration '1 parsec'") != std::string::npos);

@@ -130,6 +130,15 @@ TEST_CASE("parse errors name the position and what was expected") {
     CHECK_THROWS_WITH(Filter::parse("a~("), Catch::Contains("bad regular expression"));
     CHECK_THROWS_WITH(Filter::parse("a in "), Catch::Contains("expected a list after 'in'"));
     CHECK_THROWS_WITH(Filter::parse("!"), Catch::Contains("expected a key at position 2"));
+    // An order or a pattern needs a value; equality with nothing means "is empty".
+    CHECK_THROWS_WITH(Filter::parse("a.b>="), "filter 'a.b>=': expected a value after '>=' at "
+                                              "position 6");
+    for (const auto* text : {"a>", "a<", "a<=", "a~", "a >= "}) {
+        INFO(text);
+        CHECK_THROWS_WITH(Filter::parse(text), Catch::Contains("expected a value after"));
+    }
+    CHECK_NOTHROW(Filter::parse("a="));
+    CHECK_NOTHROW(Filter::parse("a!="));
     CHECK_THROWS_WITH(Filter::parse("a.'b'c"), Catch::Contains("at position 6"));
 }
 

@@ -1,6 +1,7 @@
 // The om-broker poll loop and its socket handlers.
 #include "broker.hpp"
 
+#include "api_request.hpp"
 #include "curve.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
@@ -252,27 +253,25 @@ void Broker::on_api() {
         if (!junk.more()) break;
     }
     std::vector<std::string> frames;
-    const auto r = json::parse(req.to_string_view(), nullptr, false);
-    const std::string op =
-        r.is_object() && r.contains("op") && r["op"].is_string() ? r["op"].get<std::string>() : "";
+    const auto r = parse_api_request(req.to_string_view());
     const auto pos = stream_.position();
     const json position{{"status", "ok"},
                         {"epoch", pos.epoch},
                         {"seq", pos.seq},
                         {"pseq", pos.pseq},
                         {"eseq", pos.eseq}};
-    if (op == "snapshot") {
+    using Op = ApiRequest::Op;
+    if (r.op == Op::Snapshot) {
         ++snapshots_;
         // {"status":"ok","epoch","seq","pseq","eseq"} | STATUS
         frames.push_back(position.dump());
         frames.push_back(cluster_.document().dump());
-    } else if (op == "ping") {
+    } else if (r.op == Op::Ping) {
         frames.push_back(position.dump());
-    } else if (op == "stats") {
+    } else if (r.op == Op::Stats) {
         frames.push_back(stats().dump());
-    } else if (op == "replay" && r.contains("after") && r["after"].is_number_unsigned() &&
-               r.contains("epoch") && r["epoch"].is_number_unsigned()) {
-        frames = stream_.replay(r["epoch"].get<std::uint64_t>(), r["after"].get<std::uint64_t>());
+    } else if (r.op == Op::Replay) {
+        frames = stream_.replay(r.epoch, r.after);
         ++replays_;
     } else {
         frames.push_back(

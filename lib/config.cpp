@@ -114,8 +114,9 @@ class Section {
             if (!v->is_table())
                 throw ConfigError(where(*v) + key_name(key) + " must be a table of name = KEY");
             for (const auto& [name, k] : v->as_table()) {
+                const std::string& node = name; // clang 14 captures no structured binding
                 const auto bad = [&](const toml::value& at) {
-                    return ConfigError(where(at) + key_name(key + "." + name) +
+                    return ConfigError(where(at) + key_name(key + "." + node) +
                                        " must be a CURVE public key (40 characters of Z85) or "
                                        "a list of them");
                 };

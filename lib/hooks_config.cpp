@@ -21,7 +21,7 @@ std::vector<std::string> split_command(const std::string& line) {
         if (c == '\'' || c == '"') {
             const auto close = line.find(c, i + 1);
             if (close == std::string::npos)
-                throw ConfigError(std::string("unterminated ") + c + " quote in command");
+                throw ConfigError(std::string("unterminated ") + c + " quote");
             cur.append(line, i + 1, close - i - 1);
             i = close;
             in_word = true;
@@ -71,13 +71,21 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
     if (!t.is_table()) throw ConfigError(h.where + ": [" + h.name + "] must be a table");
     for (const auto& [k, v] : t.as_table()) {
         const auto at = where(file, v) + ": " + h.name + "." + k;
+        // split_command's errors, named with the file:line of the key.
+        const auto split_at = [&at](const std::string& line) {
+            try {
+                return split_command(line);
+            } catch (const ConfigError& e) {
+                throw ConfigError(at + ": " + e.what());
+            }
+        };
         if (k == "events") {
             std::vector<std::string> ids;
             if (v.is_string()) {
                 std::string s = v.as_string().str;
                 for (auto& c : s)
                     if (c == ',') c = ' ';
-                ids = split_command(s);
+                ids = split_at(s);
             } else if (v.is_array()) {
                 for (const auto& e : v.as_array()) {
                     if (!e.is_string()) throw ConfigError(at + " must hold strings only");
@@ -93,7 +101,7 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
             if (!h.all_events) h.events = ids;
         } else if (k == "command") {
             if (v.is_string()) {
-                h.command = split_command(v.as_string().str);
+                h.command = split_at(v.as_string().str);
             } else if (v.is_array()) {
                 for (const auto& e : v.as_array()) {
                     if (!e.is_string()) throw ConfigError(at + " must hold strings only");

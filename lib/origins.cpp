@@ -73,7 +73,8 @@ nlohmann::json Origins::to_json() const {
 Origins Origins::from_json(const nlohmann::json& j) {
     if (!j.is_object()) throw std::runtime_error("origins: expected an object of nodes");
     Origins o;
-    for (const auto& [node, incs] : j.items()) {
+    for (const auto& [node_name, incs] : j.items()) {
+        const std::string& node = node_name; // clang 14 captures no structured binding
         const auto bad = [&](const nlohmann::json& e) {
             return std::runtime_error("origins of " + node + ": bad entry " + e.dump());
         };

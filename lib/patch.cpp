@@ -111,15 +111,22 @@ void apply_core(json& doc, const Op& op, json&& value) {
     const bool create = !op.is_delete();
     // Check the walk first, so a failing set leaves no half-created objects behind.
     if (create) {
+        // From this element on, the walk goes through objects it creates (below a missing
+        // key or in place of a null), where only keys can follow.
+        std::size_t fresh = op.path.size();
         const json* cur = &doc;
         for (std::size_t i = 0; i + 1 < op.path.size() && cur; ++i) {
             const auto& e = op.path[i];
-            if (cur->is_null()) break;
+            if (cur->is_null()) {
+                fresh = i;
+                break;
+            }
             if (cur->is_object()) {
                 const auto* key = std::get_if<std::string>(&e);
                 if (!key) throw PatchError("patch " + where(op) + ": list index into an object");
                 auto it = cur->find(*key);
                 cur = it == cur->end() ? nullptr : &*it;
+                if (!cur) fresh = i + 1;
             } else if (cur->is_array()) {
                 std::size_t idx;
                 if (const auto* key = std::get_if<std::string>(&e)) {
@@ -138,6 +145,11 @@ void apply_core(json& doc, const Op& op, json&& value) {
                                  cur->type_name());
             }
         }
+        if (cur && cur->is_null() && fresh == op.path.size()) fresh = op.path.size() - 1;
+        for (std::size_t i = fresh; i < op.path.size(); ++i)
+            if (const auto* idx = std::get_if<std::size_t>(&op.path[i]))
+                throw PatchError("patch " + where(op) + ": list index " + std::to_string(*idx) +
+                                 " below a missing key");
     }
     json* parent = &doc;
     for (std::size_t i = 0; i + 1 < op.path.size(); ++i) {

@@ -97,8 +97,9 @@ std::optional<Meta> parse_meta(std::string_view frame) {
          t = field(frame, "tseq");
     if (!e || !s || !k || !t) return std::nullopt;
     Meta m{*e, *s, *k, *t};
-    // The origin is optional: both or nothing.
-    if (auto eid = field(frame, "eid")) {
+    // The origin is optional: both or nothing. Event numbers start at 1: "eid":0 is no
+    // origin, as format_meta writes it.
+    if (auto eid = field(frame, "eid"); eid && *eid != 0) {
         auto inc = field(frame, "inc");
         if (!inc) return std::nullopt;
         m.inc = *inc;

@@ -2,6 +2,7 @@
 #include "config.hpp"
 #include "hooks_config.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -64,12 +65,19 @@ TEST_CASE("bad hook entries are reported with file:line and skipped - the others
                "[hook.baddelay]\nevents = \"all\"\ncommand = \"x\"\nretry_delay = 5\n"
                "[hook.badrate]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"10\"\n"
                "[hook.zerorate]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"0/1s\"\n"
-               "[hook.rateperiod]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"5/soon\"\n");
+               "[hook.rateperiod]\nevents = \"all\"\ncommand = \"x\"\nrate_limit = \"5/soon\"\n"
+               // Quotes left open (found by fuzz_config: the error named no file:line).
+               "[hook.openquote]\nevents = \"all\"\ncommand = \"/bin/echo 'a\"\n"
+               "[hook.openevents]\nevents = \"'x\"\ncommand = \"x\"\n");
     std::vector<std::string> errors;
     auto c = load_hooks_config(t.path, errors);
     REQUIRE(c.hooks.size() == 1);
     CHECK(c.hooks[0].name == "hook.ok");
-    REQUIRE(errors.size() == 9);
+    REQUIRE(errors.size() == 11);
+    const auto open_quote =
+        t.path + ":39: hook.openquote.command: unterminated ' quote (hook skipped)";
+    INFO(Catch::Detail::stringify(errors));
+    CHECK(std::find(errors.begin(), errors.end(), open_quote) != errors.end());
     for (const auto& e : errors) {
         CHECK(e.starts_with(t.path + ":"));
         CHECK(e.find("(hook skipped)") != std::string::npos);

@@ -47,6 +47,26 @@ TEST_CASE("apply refuses paths through a non-object - leaving the document uncha
     CHECK(doc == before);
 }
 
+TEST_CASE("apply refuses a list index below a missing key or a null - creating nothing") {
+    // Found by fuzz_heartbeat: [["list",0],1] on a node without "list" left "list":{} in the
+    // broker's document, which no patch told the subscribers.
+    json doc = json::parse(R"({"n":null,"o":{}})");
+    const json before = doc;
+    CHECK_THROWS_WITH(apply_patch(doc, Op{P({S("list"), std::size_t{0}}), json(1)}),
+                      "patch list.0: list index 0 below a missing key");
+    CHECK_THROWS_WITH(apply_patch(doc, Op{P({S("o"), S("a"), std::size_t{2}, S("b")}), json(1)}),
+                      "patch o.a.2.b: list index 2 below a missing key");
+    CHECK_THROWS_WITH(apply_patch(doc, Op{P({S("n"), std::size_t{0}}), json(1)}),
+                      "patch n.0: list index 0 below a missing key");
+    CHECK_THROWS_WITH(apply_patch(doc, Op{P({S("n"), S("x"), std::size_t{0}}), json(1)}),
+                      "patch n.x.0: list index 0 below a missing key");
+    CHECK(doc == before);
+    // Keys below a missing key or a null are still created.
+    apply_patch(doc, Op{P({S("n"), S("x"), S("0")}), json(1)});
+    apply_patch(doc, Op{P({S("new"), S("y")}), json(2)});
+    CHECK(doc == json::parse(R"({"n":{"x":{"0":1}},"o":{},"new":{"y":2}})"));
+}
+
 TEST_CASE("malformed ops are one-line errors") {
     CHECK_THROWS_WITH(op_from_json(json::parse("[]")),
                       Catch::Contains("expected [path] or [path, value]"));

@@ -1,0 +1,33 @@
+// Parsing of api request frames.
+#include "api_request.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace om::broker {
+
+ApiRequest parse_api_request(std::string_view frame) {
+    const auto r = nlohmann::json::parse(frame, nullptr, false);
+    ApiRequest req;
+    if (!r.is_object()) return req;
+    const auto op = r.find("op");
+    if (op == r.end() || !op->is_string()) return req;
+    const auto& name = op->get_ref<const std::string&>();
+    if (name == "snapshot") {
+        req.op = ApiRequest::Op::Snapshot;
+    } else if (name == "ping") {
+        req.op = ApiRequest::Op::Ping;
+    } else if (name == "stats") {
+        req.op = ApiRequest::Op::Stats;
+    } else if (name == "replay") {
+        const auto epoch = r.find("epoch"), after = r.find("after");
+        if (epoch == r.end() || after == r.end() || !epoch->is_number_unsigned() ||
+            !after->is_number_unsigned())
+            return req;
+        req.op = ApiRequest::Op::Replay;
+        req.epoch = epoch->get<std::uint64_t>();
+        req.after = after->get<std::uint64_t>();
+    }
+    return req;
+}
+
+} // namespace om::broker

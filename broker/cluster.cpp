@@ -22,20 +22,6 @@ Path hb_path(const std::string& n) {
     return Path{kHeartbeats, n};
 }
 
-std::string_view str_field(simdjson::dom::element msg, const char* key) {
-    std::string_view v;
-    if (msg[key].get_string().get(v))
-        throw std::runtime_error(std::string("missing or non-string '") + key + "'");
-    return v;
-}
-
-std::uint64_t uint_field(simdjson::dom::element msg, const char* key) {
-    std::uint64_t v;
-    if (msg[key].get_uint64().get(v))
-        throw std::runtime_error(std::string("missing or non-integer '") + key + "'");
-    return v;
-}
-
 // The service names under a node dataset's services.status.
 std::set<std::string> service_names(const json* dataset) {
     std::set<std::string> out;
@@ -160,101 +146,95 @@ void Cluster::remove_from_cluster_nodes(const std::string& nodename, PatchWriter
 
 void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
                            Clock::time_point now, std::string_view key_owner) {
-    if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
-    const auto kind = str_field(msg, "kind");
-    const std::string nodename(str_field(msg, "nodename"));
-    if (!key_owner.empty() && nodename != key_owner) {
+    const auto hb = read_heartbeat(msg, config_.max_ops_per_delta);
+    if (!key_owner.empty() && hb.nodename != key_owner) {
         ++stats_.refused;
         sink_.event(config_.name, "blacklist_add",
                     json{{"id", "blacklist_add"},
                          {"sender", std::string(key_owner)},
-                         {"claimed", nodename},
+                         {"claimed", hb.nodename},
                          {"reason", "key_mismatch"}});
         throw std::runtime_error("the CURVE key of node '" + std::string(key_owner) +
-                                 "' claims to be '" + nodename + "', refused");
+                                 "' claims to be '" + hb.nodename + "', refused");
     }
-    const auto inc = uint_field(msg, "inc");
-    const auto gen = uint_field(msg, "gen");
-    simdjson::dom::element data;
-    simdjson::dom::array ops;
-    // Check the shape before anything changes.
-    if (kind == "full" || kind == "event") {
-        if (msg["data"].get(data) || !data.is_object())
-            throw std::runtime_error("'" + std::string(kind) + "' without a 'data' object");
-        if (kind == "event") {
-            std::string_view id;
-            if (data["id"].get_string().get(id) || id.empty() || id.size() > 128 ||
-                id.find('/') != id.npos)
-                throw std::runtime_error("event without a valid 'data.id'");
-        }
-    } else if (kind == "delta") {
-        if (msg["ops"].get_array().get(ops))
-            throw std::runtime_error("'delta' without an 'ops' list");
-        if (ops.size() > config_.max_ops_per_delta)
-            throw std::runtime_error("delta of " + std::to_string(ops.size()) +
-                                     " ops over max_ops_per_delta");
-    } else if (kind != "ping") {
-        throw std::runtime_error("unknown heartbeat kind '" + std::string(kind) + "'");
+    if (!hb.error.empty()) throw std::runtime_error(hb.error); // before anything changes
+    auto& n = admit(route, hb.nodename, now);
+    switch (hb.kind) {
+    case Heartbeat::Kind::Full:
+        return handle_full(n, hb);
+    case Heartbeat::Kind::Delta:
+        return handle_delta(n, hb, now);
+    case Heartbeat::Kind::Ping:
+        return handle_ping(n, hb, now);
+    case Heartbeat::Kind::Event:
+        return handle_event(n, hb);
     }
+}
 
-    auto& n = admit(route, nodename, now);
-    PatchWriter w;
-    if (kind == "full") {
-        if (inc == n.inc && n.synced && gen <= n.gen) {
-            ++stats_.duplicates;
-            return;
-        }
-        ++stats_.fulls;
-        n.inc = inc;
-        n.gen = gen;
-        n.synced = true;
-        install_full(n, nodename, to_json(data), w);
-        w.set(Path{kHeartbeats, nodename, std::string("gen")}, json(gen));
-        (*heartbeats_json_)[nodename]["gen"] = gen;
-    } else if (kind == "delta") {
-        if (inc != n.inc || !n.synced) {
-            ++stats_.unknown;
-            ask_full(n, nodename, n.inc == inc ? "gap" : "unknown", now);
-        } else if (gen <= n.gen) {
-            ++stats_.duplicates;
-        } else if (gen != n.gen + 1) {
-            ++stats_.gaps;
-            log_warning("node " + nodename + ": generation " + std::to_string(gen) + " after " +
-                        std::to_string(n.gen) + ", asking for a full");
-            ask_full(n, nodename, "gap", now);
-        } else {
-            apply_delta(n, nodename, ops, w, now);
-        }
-    } else if (kind == "ping") {
-        if (inc != n.inc || !n.synced || gen != n.gen) {
-            ++stats_.unknown;
-            ask_full(n, nodename, inc != n.inc ? "unknown" : "gap", now);
-        }
-        const double ts = wire::now_ts();
-        (*heartbeats_json_)[nodename]["last"] = ts;
-        w.set(Path{kHeartbeats, nodename, std::string("last")}, json(ts));
-    } else { // event
-        if (!w.empty()) sink_.patch(nodename, w);
-        std::uint64_t eid = 0; // optional: a publisher that does not number its events
-        if (msg["eid"].get_uint64().get(eid)) eid = 0;
-        wire::Origin origin;
-        if (eid != 0) {
-            if (!published_.record(nodename, inc, eid)) {
-                ++stats_.event_repeats; // resent after a reconnection: published already
-                return;
-            }
-            origin.inc = inc;
-            origin.eid = eid;
-            bool resent = false;
-            if (!msg["resent"].get_bool().get(resent) && resent &&
-                !msg["ts"].get_double().get(origin.ts))
-                origin.resent = true;
-        }
-        publish_event(nodename, n, data, origin);
+void Cluster::handle_full(NodeState& n, const Heartbeat& hb) {
+    if (hb.inc == n.inc && n.synced && hb.gen <= n.gen) {
+        ++stats_.duplicates;
         return;
     }
+    ++stats_.fulls;
+    n.inc = hb.inc;
+    n.gen = hb.gen;
+    n.synced = true;
+    PatchWriter w;
+    install_full(n, hb.nodename, to_json(hb.data), w);
+    w.set(Path{kHeartbeats, hb.nodename, std::string("gen")}, json(hb.gen));
+    (*heartbeats_json_)[hb.nodename]["gen"] = hb.gen;
     ++stats_.accepted;
-    if (!w.empty()) sink_.patch(nodename, w);
+    sink_.patch(hb.nodename, w);
+}
+
+void Cluster::handle_delta(NodeState& n, const Heartbeat& hb, Clock::time_point now) {
+    PatchWriter w;
+    if (hb.inc != n.inc || !n.synced) {
+        ++stats_.unknown;
+        ask_full(n, hb.nodename, n.inc == hb.inc ? "gap" : "unknown", now);
+    } else if (hb.gen <= n.gen) {
+        ++stats_.duplicates;
+    } else if (hb.gen != n.gen + 1) {
+        ++stats_.gaps;
+        log_warning("node " + hb.nodename + ": generation " + std::to_string(hb.gen) + " after " +
+                    std::to_string(n.gen) + ", asking for a full");
+        ask_full(n, hb.nodename, "gap", now);
+    } else {
+        apply_delta(n, hb.nodename, hb.ops, w, now);
+    }
+    ++stats_.accepted;
+    if (!w.empty()) sink_.patch(hb.nodename, w);
+}
+
+void Cluster::handle_ping(NodeState& n, const Heartbeat& hb, Clock::time_point now) {
+    if (hb.inc != n.inc || !n.synced || hb.gen != n.gen) {
+        ++stats_.unknown;
+        ask_full(n, hb.nodename, hb.inc != n.inc ? "unknown" : "gap", now);
+    }
+    const double ts = wire::now_ts();
+    (*heartbeats_json_)[hb.nodename]["last"] = ts;
+    PatchWriter w;
+    w.set(Path{kHeartbeats, hb.nodename, std::string("last")}, json(ts));
+    ++stats_.accepted;
+    sink_.patch(hb.nodename, w);
+}
+
+void Cluster::handle_event(NodeState& n, const Heartbeat& hb) {
+    wire::Origin origin;
+    if (hb.eid != 0) {
+        if (!published_.record(hb.nodename, hb.inc, hb.eid)) {
+            ++stats_.event_repeats; // resent after a reconnection: published already
+            return;
+        }
+        origin.inc = hb.inc;
+        origin.eid = hb.eid;
+        if (hb.resent) {
+            origin.resent = true;
+            origin.ts = hb.ts;
+        }
+    }
+    publish_event(hb.nodename, n, hb.data, origin);
 }
 
 void Cluster::install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w) {

@@ -8,6 +8,8 @@
 // and the cost of a heartbeat is the cost of its ops.
 #pragma once
 
+#include "heartbeat.hpp"
+
 #include "config.hpp"
 #include "json_parse.hpp"
 #include "origins.hpp"
@@ -79,6 +81,14 @@ class Cluster {
     };
 
     NodeState& admit(const std::string& route, const std::string& nodename, Clock::time_point now);
+    // One handler per heartbeat kind (docs/protocol.md, "The ingest socket"): a full is
+    // installed when its incarnation is new or its generation newer; a delta when it is the
+    // next generation; a ping records the beat and checks the generation; an event is
+    // published once per origin. Gaps and unknown incarnations ask the node for a full.
+    void handle_full(NodeState& n, const Heartbeat& hb);
+    void handle_delta(NodeState& n, const Heartbeat& hb, Clock::time_point now);
+    void handle_ping(NodeState& n, const Heartbeat& hb, Clock::time_point now);
+    void handle_event(NodeState& n, const Heartbeat& hb);
     void ask_full(NodeState& n, const std::string& nodename, const char* reason,
                   Clock::time_point now);
     void install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w);

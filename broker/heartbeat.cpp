@@ -1,0 +1,74 @@
+// Reading heartbeats into their typed form.
+#include "heartbeat.hpp"
+
+#include <stdexcept>
+
+namespace om::broker {
+
+namespace {
+
+std::string_view str_field(simdjson::dom::element msg, const char* key) {
+    std::string_view v;
+    if (msg[key].get_string().get(v))
+        throw std::runtime_error(std::string("missing or non-string '") + key + "'");
+    return v;
+}
+
+// Reads an unsigned field into out; false, with `error` set if it was empty, when missing.
+bool uint_field(simdjson::dom::element msg, const char* key, std::uint64_t& out,
+                std::string& error) {
+    if (!msg[key].get_uint64().get(out)) return true;
+    if (error.empty()) error = std::string("missing or non-integer '") + key + "'";
+    return false;
+}
+
+// The kind's own part, or why it is missing (empty when all is there).
+std::string read_payload(simdjson::dom::element msg, std::string_view kind, Heartbeat& hb,
+                         std::size_t max_ops) {
+    using Kind = Heartbeat::Kind;
+    if (hb.kind == Kind::Full || hb.kind == Kind::Event) {
+        if (msg["data"].get(hb.data) || !hb.data.is_object())
+            return "'" + std::string(kind) + "' without a 'data' object";
+        if (hb.kind == Kind::Full) return "";
+        std::string_view id;
+        if (hb.data["id"].get_string().get(id) || id.empty() || id.size() > 128 ||
+            id.find('/') != id.npos)
+            return "event without a valid 'data.id'";
+        // eid is optional: a publisher that does not number its events.
+        if (msg["eid"].get_uint64().get(hb.eid)) hb.eid = 0;
+        bool resent = false;
+        hb.resent =
+            !msg["resent"].get_bool().get(resent) && resent && !msg["ts"].get_double().get(hb.ts);
+    } else if (hb.kind == Kind::Delta) {
+        if (msg["ops"].get_array().get(hb.ops)) return "'delta' without an 'ops' list";
+        if (hb.ops.size() > max_ops)
+            return "delta of " + std::to_string(hb.ops.size()) + " ops over max_ops_per_delta";
+    }
+    return "";
+}
+
+} // namespace
+
+Heartbeat read_heartbeat(simdjson::dom::element msg, std::size_t max_ops) {
+    if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
+    using Kind = Heartbeat::Kind;
+    Heartbeat hb;
+    const auto kind = str_field(msg, "kind");
+    hb.nodename = std::string(str_field(msg, "nodename"));
+    if (!uint_field(msg, "inc", hb.inc, hb.error) || !uint_field(msg, "gen", hb.gen, hb.error))
+        return hb;
+    if (kind == "full")
+        hb.kind = Kind::Full;
+    else if (kind == "delta")
+        hb.kind = Kind::Delta;
+    else if (kind == "ping")
+        hb.kind = Kind::Ping;
+    else if (kind == "event")
+        hb.kind = Kind::Event;
+    else
+        hb.error = "unknown heartbeat kind '" + std::string(kind) + "'";
+    if (hb.error.empty()) hb.error = read_payload(msg, kind, hb, max_ops);
+    return hb;
+}
+
+} // namespace om::broker

@@ -1,0 +1,207 @@
+// Tests of broker/cluster: the merge rules of heartbeats into the cluster status (generation
+// gaps, old or repeated messages, a node's writes confined to its subtree, CURVE owners,
+// member nodes, liveness and forget), through a sink that records what the broker would
+// publish and ask.
+#include "cluster.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace om;
+using namespace om::broker;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct RecordingSink : Sink {
+    std::vector<std::string> patches;                       // "NODENAME OPS"
+    std::vector<std::pair<std::string, json>> events;       // (id, data)
+    std::vector<std::pair<std::string, std::string>> fulls; // (nodename, reason)
+    void patch(const std::string& nodename, const PatchWriter& ops) override {
+        patches.push_back(nodename + " " + ops.ops());
+    }
+    void event(const std::string&, const std::string& id, json data) override {
+        events.emplace_back(id, std::move(data));
+    }
+    void event_text(const std::string&, std::string_view id, const std::string& data,
+                    const wire::Origin&) override {
+        events.emplace_back(std::string(id), json::parse(data));
+    }
+    void request_full(const std::string&, const std::string& nodename,
+                      const char* reason) override {
+        fulls.emplace_back(nodename, reason);
+    }
+};
+
+struct Fixture {
+    BrokerConfig config;
+    RecordingSink sink;
+    std::unique_ptr<Cluster> cluster;
+    JsonParser parser;
+    Clock::time_point now = Clock::now();
+    explicit Fixture(std::vector<std::string> members = {}) {
+        config.nodes = std::move(members);
+        config.hb_timeout = 1000ms;
+        config.hb_grace = 2000ms;
+        cluster = std::make_unique<Cluster>(config, sink);
+    }
+    // A heartbeat on the connection `route` (each node has its own).
+    void send(const std::string& text, const std::string& owner = "",
+              const std::string& route = "route-1") {
+        cluster->on_heartbeat(route, parser.parse(text), now, owner);
+    }
+    const json& node(const std::string& name) const {
+        return cluster->document()["monitor"]["nodes"][name];
+    }
+    int events_of(const std::string& id) const {
+        int n = 0;
+        for (const auto& e : sink.events)
+            n += e.first == id;
+        return n;
+    }
+};
+
+const std::string kFull =
+    R"({"kind":"full","nodename":"n1","inc":7,"gen":3,"ts":1,"data":{"a":1}})";
+
+std::string delta(std::uint64_t gen, const std::string& ops, std::uint64_t inc = 7) {
+    return R"({"kind":"delta","nodename":"n1","inc":)" + std::to_string(inc) + R"(,"gen":)" +
+           std::to_string(gen) + R"(,"ts":1,"ops":)" + ops + "}";
+}
+
+} // namespace
+
+TEST_CASE("cluster: a full is installed, the next delta applied, each published once") {
+    Fixture f;
+    f.send(kFull);
+    CHECK(f.node("n1") == json{{"a", 1}});
+    CHECK(f.cluster->document()["cluster"]["nodes"] == json{"n1"});
+    CHECK(f.cluster->document()["heartbeats"]["n1"]["gen"] == 3);
+    f.sink.patches.clear();
+    f.send(delta(4, R"([[["a"],2],[["b","c"],true]])"));
+    CHECK(f.node("n1") == json{{"a", 2}, {"b", {{"c", true}}}});
+    REQUIRE(f.sink.patches.size() == 1);
+    CHECK(f.sink.patches[0].find(R"([["monitor","nodes","n1","a"],2])") != std::string::npos);
+    CHECK(f.sink.fulls.empty());
+    CHECK(f.cluster->stats().accepted == 2);
+}
+
+TEST_CASE("cluster: old and repeated messages change nothing") {
+    Fixture f;
+    f.send(kFull);
+    f.send(delta(4, R"([[["a"],2]])"));
+    const json before = f.cluster->document();
+    f.sink.patches.clear();
+    f.send(kFull);                      // the same full again
+    f.send(delta(4, R"([[["a"],9]])")); // a delta repeated
+    f.send(delta(2, R"([[["a"],9]])")); // an old one
+    CHECK(f.cluster->document() == before);
+    CHECK(f.sink.patches.empty());
+    CHECK(f.cluster->stats().duplicates == 3);
+    CHECK(f.sink.fulls.empty());
+}
+
+TEST_CASE("cluster: a generation gap or an unknown incarnation asks for a full") {
+    Fixture f;
+    f.send(kFull);
+    f.send(delta(6, R"([[["a"],2]])")); // 4 and 5 lost
+    CHECK(f.node("n1")["a"] == 1);
+    REQUIRE(f.sink.fulls.size() == 1);
+    CHECK(f.sink.fulls[0] == std::pair<std::string, std::string>{"n1", "gap"});
+    CHECK(f.cluster->stats().gaps == 1);
+    // A delta of another run of om-pub (a new incarnation) without its full first.
+    f.now += 10s; // past the pacing of full requests
+    f.send(delta(1, R"([[["a"],3]])", 8));
+    CHECK(f.node("n1")["a"] == 1);
+    REQUIRE(f.sink.fulls.size() == 2);
+    CHECK(f.sink.fulls[1].second == "unknown");
+    // Its full is installed, whatever its generation.
+    f.send(R"({"kind":"full","nodename":"n1","inc":8,"gen":1,"ts":1,"data":{"z":0}})");
+    CHECK(f.node("n1") == json{{"z", 0}});
+}
+
+TEST_CASE("cluster: a node writes only under its own monitor.nodes entry") {
+    Fixture f;
+    f.send(kFull);
+    f.send(R"({"kind":"full","nodename":"n2","inc":1,"gen":1,"ts":1,"data":{"a":1}})", "",
+           "route-2");
+    // Delta paths are relative to the sender's dataset: "monitor"... stays inside n1.
+    f.send(delta(4, R"([[["monitor","nodes","n2","a"],666]])"));
+    CHECK(f.node("n2") == json{{"a", 1}});
+    CHECK(f.node("n1")["monitor"]["nodes"]["n2"]["a"] == 666);
+    // A CURVE key owned by n2 cannot speak for n1: refused, reported, nothing merged.
+    const json before = f.cluster->document();
+    CHECK_THROWS_WITH(f.send(delta(5, R"([[["a"],5]])"), "n2"),
+                      "the CURVE key of node 'n2' claims to be 'n1', refused");
+    CHECK(f.cluster->document() == before);
+    CHECK(f.events_of("blacklist_add") == 1);
+    CHECK(f.cluster->stats().refused == 1);
+}
+
+TEST_CASE("cluster: a malformed heartbeat is refused before anything changes") {
+    Fixture f;
+    f.send(kFull);
+    const json before = f.cluster->document();
+    for (const auto* bad :
+         {R"([1])", R"({"nodename":"n1","inc":7,"gen":4})", R"({"kind":"delta","inc":7,"gen":4})",
+          R"({"kind":"delta","nodename":"n1","gen":4,"ops":[]})",
+          R"({"kind":"delta","nodename":"n1","inc":7,"gen":4})",
+          R"({"kind":"full","nodename":"n1","inc":7,"gen":9,"data":[]})",
+          R"({"kind":"event","nodename":"n1","inc":7,"gen":3,"data":{"id":"a/b"}})",
+          R"({"kind":"reboot","nodename":"n1","inc":7,"gen":3})",
+          R"({"kind":"full","nodename":"n9","inc":1,"gen":1})"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(f.send(bad), std::runtime_error);
+    }
+    CHECK(f.cluster->document() == before);
+    CHECK(f.cluster->node_count() == 1);
+}
+
+TEST_CASE("cluster: a node's event is published once per origin, with its snapshots") {
+    Fixture f;
+    f.send(kFull);
+    const auto event = R"({"kind":"event","nodename":"n1","inc":7,"gen":3,"ts":1,"eid":1,)"
+                       R"("data":{"id":"instance_thaw","reason":"test"}})";
+    f.send(event);
+    f.send(event); // sent again after a reconnection
+    REQUIRE(f.events_of("instance_thaw") == 1);
+    CHECK(f.sink.events.back().second["reason"] == "test");
+    CHECK(f.sink.events.back().second.contains("monitor")); // the node's snapshot
+    CHECK(f.cluster->stats().event_repeats == 1);
+}
+
+TEST_CASE("cluster: members are listed from the start and reported stale when never heard") {
+    Fixture f({"n1", "n2"});
+    CHECK(f.cluster->document()["cluster"]["nodes"] == json{"n1", "n2"});
+    f.send(kFull);
+    f.now += 1500ms; // past the timeout: n2 never beat, n1 fell silent
+    f.cluster->check_liveness(f.now);
+    REQUIRE(f.events_of("hb_stale") == 2);
+    bool n2_never = false;
+    for (const auto& [id, data] : f.sink.events)
+        if (id == "hb_stale" && data.value("nodename", "") == "n2")
+            n2_never = data.value("reason", "") == "not_heard_since_start";
+    CHECK(n2_never);
+    CHECK(f.cluster->document()["heartbeats"]["n1"]["beating"] == false);
+    // Stale past the grace: forgotten, their data removed, members still listed.
+    f.now += 2500ms;
+    f.cluster->check_liveness(f.now);
+    CHECK(f.events_of("forget_peer") >= 1);
+    CHECK_FALSE(f.cluster->document()["monitor"]["nodes"].contains("n1"));
+    CHECK(f.cluster->document()["cluster"]["nodes"] == json{"n1", "n2"});
+    // n1 coming back beats again (its first beat of the run was the first hb_beating).
+    f.send(R"({"kind":"full","nodename":"n1","inc":9,"gen":1,"ts":1,"data":{"b":2}})");
+    CHECK(f.events_of("hb_beating") == 2);
+    CHECK(f.node("n1") == json{{"b", 2}});
+}
+
+TEST_CASE("cluster: a node that is not a member is forgotten and unlisted") {
+    Fixture f;
+    f.send(kFull);
+    f.now += 1500ms;
+    f.cluster->check_liveness(f.now);
+    f.now += 2500ms;
+    f.cluster->check_liveness(f.now);
+    CHECK(f.events_of("forget_peer") == 1);
+    CHECK(f.cluster->document()["cluster"]["nodes"] == json::array());
+    CHECK(f.cluster->node_count() == 0);
+}

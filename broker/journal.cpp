@@ -1,6 +1,8 @@
 // The broker's journal of its own events: load, append, and rewrite when it grows.
 #include "journal.hpp"
 
+#include "file_text.hpp"
+
 #include "patch_writer.hpp"
 #include "wire.hpp"
 
@@ -98,19 +100,10 @@ void Journal::trim(double now_ts) {
 }
 
 void Journal::rewrite() {
-    // Written aside and renamed over: a crash leaves the old file or the new one, whole.
-    const auto tmp = path_ + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        for (const auto& e : kept_)
-            out << line_of(e);
-        out.flush();
-        if (!out) throw error(tmp, "cannot write the broker journal");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path_, ec);
-    if (ec)
-        throw std::runtime_error(path_ + ": cannot replace the broker journal: " + ec.message());
+    std::string text;
+    for (const auto& e : kept_)
+        text += line_of(e);
+    replace_file(path_, text, "the broker journal");
     if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) throw error(path_, "cannot open the broker journal");
@@ -129,15 +122,7 @@ bool Journal::append(const Entry& e) {
         }
         return true;
     }
-    const auto text = line_of(e);
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const auto n = ::write(fd_, text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        written += static_cast<std::size_t>(n);
-    }
-    return true;
+    return write_all(fd_, line_of(e));
 }
 
 } // namespace om::broker

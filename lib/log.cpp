@@ -1,7 +1,9 @@
 // Timestamped one-line logs on stderr.
 #include "log.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -15,21 +17,32 @@ void set_log_program(std::string name) {
     g_program = std::move(name);
 }
 
-void log(LogLevel level, std::string_view message) {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const auto t = system_clock::to_time_t(now);
-    const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+std::string format_local_time(double ts, int digits) {
+    digits = std::clamp(digits, 0, 6);
+    long long scale = 1;
+    for (int i = 0; i < digits; ++i)
+        scale *= 10;
+    // Rounded in units of the last digit, carrying into the seconds (x.9999996 is x+1.000000).
+    const auto units = std::llround(ts * static_cast<double>(scale));
+    const auto secs = static_cast<std::time_t>(units / scale);
     std::tm tm{};
-    localtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+    localtime_r(&secs, &tm);
+    char buf[48];
+    auto n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    if (digits > 0)
+        n += static_cast<std::size_t>(
+            std::snprintf(buf + n, sizeof buf - n, ".%0*lld", digits, units % scale));
+    return std::string(buf, n);
+}
+
+void log(LogLevel level, std::string_view message) {
+    const auto now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     const char* lv = level == LogLevel::Info      ? "info"
                      : level == LogLevel::Warning ? "warning"
                                                   : "error";
     // One write per line, so lines of concurrent processes do not interleave.
-    std::string line = std::string(stamp) + "." + (ms < 100 ? (ms < 10 ? "00" : "0") : "") +
-                       std::to_string(ms) + " " + g_program + " " + lv + ": ";
+    std::string line = format_local_time(now, 3) + " " + g_program + " " + lv + ": ";
     line.append(message);
     for (auto& c : line)
         if (c == '\n') c = ' ';

@@ -6,6 +6,7 @@
 #include "hooks/cursor.hpp"
 #include "hooks/runner.hpp"
 #include "hooks_config.hpp"
+#include "log.hpp"
 #include "verbs.hpp"
 #include "wire.hpp"
 
@@ -53,15 +54,7 @@ class NodeLog {
 
   private:
     static std::string format_line(const std::string& line) {
-        const double ts = wire::now_ts();
-        const auto secs = static_cast<std::time_t>(ts);
-        std::tm tm{};
-        localtime_r(&secs, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-        char ms[8];
-        std::snprintf(ms, sizeof ms, ".%03d", static_cast<int>((ts - double(secs)) * 1000));
-        return std::string(buf) + ms + " om-sub hooks: " + line + "\n";
+        return format_local_time(wire::now_ts(), 3) + " om-sub hooks: " + line + "\n";
     }
     std::string path_;
     std::optional<std::ofstream> out_;

@@ -1,6 +1,8 @@
 // Human-readable rendering of patches and events.
 #include "human_format.hpp"
 
+#include "log.hpp"
+
 #include "event_text.hpp"
 #include "wire.hpp"
 
@@ -29,15 +31,7 @@ std::string upper(std::string s) {
 } // namespace
 
 std::string format_time(double ts) {
-    const auto secs = static_cast<std::time_t>(std::floor(ts));
-    const auto usec = static_cast<long>(std::lround((ts - std::floor(ts)) * 1e6)) % 1000000;
-    std::tm tm{};
-    localtime_r(&secs, &tm);
-    char buf[64];
-    const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    char us[16];
-    std::snprintf(us, sizeof us, ".%06ld", usec);
-    return std::string(buf, n) + us;
+    return format_local_time(ts, 6);
 }
 
 std::string format_human(const json& msg) {

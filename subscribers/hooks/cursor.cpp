@@ -228,16 +228,9 @@ void Cursor::flush() {
     }
     if (unwritten_.empty()) return;
     open_journal();
-    std::size_t written = 0;
-    while (written < unwritten_.size()) {
-        const auto n =
-            ::write(journal_fd_, unwritten_.data() + written, unwritten_.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
-            throw std::runtime_error(journal_path_ +
-                                     ": cannot append to the hook cursor: " + std::strerror(errno));
-        written += static_cast<std::size_t>(n);
-    }
+    if (!write_all(journal_fd_, unwritten_))
+        throw std::runtime_error(journal_path_ +
+                                 ": cannot append to the hook cursor: " + std::strerror(errno));
     journal_lines_ +=
         static_cast<std::size_t>(std::count(unwritten_.begin(), unwritten_.end(), '\n'));
     unwritten_.clear();
@@ -276,13 +269,7 @@ void Cursor::save_snapshot() const {
         done.push_back({from, to});
     const nlohmann::json j{{"epoch", epoch_},           {"seq", seq_}, {"done", done},
                            {"origins", had_.to_json()}, {"ts", ts_},   {"since", since_}};
-    const auto tmp = path_ + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump() << "\n";
-        if (!out) throw std::runtime_error(tmp + ": cannot write the hook cursor");
-    }
-    std::filesystem::rename(tmp, path_);
+    replace_file(path_, j.dump() + "\n", "the hook cursor");
 }
 
 } // namespace om::hooks

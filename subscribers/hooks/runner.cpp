@@ -1,6 +1,8 @@
 // Spawning, feeding, watching and reaping hook processes.
 #include "runner.hpp"
 
+#include "file_text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -47,14 +49,9 @@ std::string joined(const std::vector<std::string>& argv) {
 int stdin_file(const std::string& body) {
     const int fd = ::memfd_create("om-event", MFD_CLOEXEC);
     if (fd < 0) return -1;
-    for (std::size_t at = 0; at < body.size();) {
-        const auto n = ::write(fd, body.data() + at, body.size() - at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return -1;
-        }
-        at += static_cast<std::size_t>(n);
+    if (!write_all(fd, body)) {
+        ::close(fd);
+        return -1;
     }
     if (::lseek(fd, 0, SEEK_SET) != 0) {
         ::close(fd);

@@ -1,6 +1,9 @@
 // ZAP requests from libzmq, answered from the [security] keys of the broker config.
 #include "auth.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include "curve.hpp"
 #include "log.hpp"
 
@@ -18,14 +21,7 @@ Auth::Auth(zmq::context_t& ctx, const BrokerConfig& config)
 void Auth::on_request() {
     // Request: VERSION | REQUEST_ID | DOMAIN | ADDRESS | IDENTITY | MECHANISM | CREDENTIALS...
     std::vector<zmq::message_t> f;
-    while (true) {
-        zmq::message_t m;
-        if (!socket_.recv(m, zmq::recv_flags::dontwait)) break;
-        const bool more = m.more();
-        f.push_back(std::move(m));
-        if (!more) break;
-    }
-    if (f.empty()) return;
+    if (!zmq::recv_multipart(socket_, std::back_inserter(f), zmq::recv_flags::dontwait)) return;
     std::string status = "400", text = "denied", user;
     if (f.size() >= 7 && f[0].to_string_view() == "1.0" && f[5].to_string_view() == "CURVE") {
         const auto domain = f[2].to_string_view();

@@ -1,6 +1,9 @@
 // The om-broker poll loop and its socket handlers.
 #include "broker.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include "api_request.hpp"
 #include "curve.hpp"
 #include "ipc_endpoint.hpp"
@@ -173,20 +176,18 @@ void Broker::request_full(const std::string& route, const std::string& nodename,
 }
 
 bool Broker::on_ingest() {
-    zmq::message_t route, body;
-    if (!ingest_.recv(route, zmq::recv_flags::dontwait)) return false;
-    if (!route.more() || !ingest_.recv(body, zmq::recv_flags::none)) {
+    // ROUTING_ID | HEARTBEAT; any further frame is read and ignored.
+    auto& frames = ingest_frames_;
+    frames.clear(); // kept across calls: no allocation per heartbeat
+    if (!zmq::recv_multipart(ingest_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+        return false;
+    if (frames.size() < 2) {
         ++malformed_;
         log_warning("ingest: message without a body, dropped");
         return true;
     }
-    // Drain any further frames: a heartbeat is one frame, the rest is ignored.
-    bool more = body.more();
-    while (more) {
-        zmq::message_t junk;
-        (void)ingest_.recv(junk, zmq::recv_flags::none);
-        more = junk.more();
-    }
+    const auto& route = frames[0];
+    auto& body = frames[1];
     const auto route_s = route.to_string();
     if (body.size() > config_.max_message_bytes) {
         ++oversized_;
@@ -245,13 +246,10 @@ json Broker::stats() const {
 }
 
 void Broker::on_api() {
-    zmq::message_t req;
-    if (!api_.recv(req, zmq::recv_flags::dontwait)) return;
-    while (req.more()) { // requests are one frame; drop the rest so REP stays in step
-        zmq::message_t junk;
-        (void)api_.recv(junk, zmq::recv_flags::none);
-        if (!junk.more()) break;
-    }
+    // Requests are one frame; any more are read and ignored, so that REP stays in step.
+    std::vector<zmq::message_t> parts;
+    if (!zmq::recv_multipart(api_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+    const auto& req = parts[0];
     std::vector<std::string> frames;
     const auto r = parse_api_request(req.to_string_view());
     const auto pos = stream_.position();

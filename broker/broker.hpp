@@ -67,6 +67,7 @@ class Broker : public Sink {
     std::uint64_t malformed_ = 0, oversized_ = 0, snapshots_ = 0, replays_ = 0;
     std::uint64_t journal_resent_ = 0, journal_failures_ = 0;
     std::vector<std::string> ipc_files_;
+    std::vector<zmq::message_t> ingest_frames_; // the message on_ingest reads, reused
 };
 
 } // namespace om::broker

@@ -1,6 +1,9 @@
 // ZMQ_EVENT_CONNECTED events of one socket, counted, and its refused handshakes.
 #include "reconnect_monitor.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -28,13 +31,12 @@ ReconnectMonitor::ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched)
 
 bool ReconnectMonitor::reconnected() {
     bool again = false;
-    zmq::message_t event;
-    while (events_.recv(event, zmq::recv_flags::dontwait)) {
+    std::vector<zmq::message_t> event;
+    while (zmq::recv_multipart(events_, std::back_inserter(event), zmq::recv_flags::dontwait)) {
         // A monitor event is two frames: [u16 event id, u32 value], then the endpoint.
         std::uint16_t id = 0;
-        if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
-        while (event.more())
-            (void)events_.recv(event, zmq::recv_flags::dontwait);
+        if (event[0].size() >= sizeof id) std::memcpy(&id, event[0].data(), sizeof id);
+        event.clear();
         if (id == ZMQ_EVENT_CONNECTED && ++connects_ > 1) again = true;
         if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) refused_ = true;
     }

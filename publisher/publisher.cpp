@@ -1,6 +1,9 @@
 // The om-pub daemon loop.
 #include "publisher.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include "control.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
@@ -127,15 +130,8 @@ std::string Publisher::execute(const std::vector<std::string>& f) {
 bool Publisher::on_control() {
     // ROUTING_ID | "" | VERB | ARG...   ->   ROUTING_ID | "" | "ok" or "error: ..."
     std::vector<zmq::message_t> frames;
-    frames.reserve(4);
-    while (true) {
-        zmq::message_t m;
-        if (!control_.recv(m, zmq::recv_flags::dontwait)) break;
-        const bool more = m.more();
-        frames.push_back(std::move(m));
-        if (!more) break;
-    }
-    if (frames.empty()) return false;
+    if (!zmq::recv_multipart(control_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+        return false;
     if (frames.size() < 2) return true;
     std::size_t body = 1;
     if (frames[1].size() == 0) body = 2; // REQ envelope delimiter

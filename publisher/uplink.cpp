@@ -1,6 +1,9 @@
 // DEALER connection to a broker.
 #include "uplink.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include "curve.hpp"
 #include "log.hpp"
 
@@ -29,12 +32,11 @@ bool Uplink::send(const std::string& frame) {
 }
 
 bool Uplink::receive(std::string& out) {
-    zmq::message_t msg;
-    if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return false;
-    out = msg.to_string();
+    std::vector<zmq::message_t> frames; // one from the broker; any more are ignored
+    if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+        return false;
+    out = frames[0].to_string();
     retry_delay_ = std::chrono::seconds(1); // it admitted this node
-    while (msg.more())
-        (void)socket_.recv(msg, zmq::recv_flags::dontwait);
     return true;
 }
 

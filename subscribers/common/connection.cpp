@@ -1,6 +1,9 @@
 // Following a broker: subscription, snapshot, seam rule, loss detection, replay, failover.
 #include "connection.hpp"
 
+#include <iterator>
+#include <zmq_addon.hpp>
+
 #include "curve.hpp"
 
 #include <algorithm>
@@ -59,13 +62,11 @@ std::optional<std::vector<std::string>> Connection::api_call(const json& request
         open_api();
         return std::nullopt;
     }
+    std::vector<zmq::message_t> parts;
+    (void)zmq::recv_multipart(*api_, std::back_inserter(parts));
     std::vector<std::string> frames;
-    while (true) {
-        zmq::message_t m;
-        if (!api_->recv(m, zmq::recv_flags::none)) break;
-        frames.push_back(m.to_string());
-        if (!m.more()) break;
-    }
+    for (const auto& p : parts)
+        frames.push_back(p.to_string());
     return frames;
 }
 
@@ -176,12 +177,10 @@ void Connection::await_subscription() {
             if (e.num() == EINTR) return; // a signal: the caller's loop looks at it
             throw;
         }
-        zmq::message_t m;
-        while (sub_->recv(m, zmq::recv_flags::dontwait)) {
-            const bool tick = m.to_string_view() == wire::kTickTopic;
-            while (m.more())
-                (void)sub_->recv(m, zmq::recv_flags::none);
-            if (tick) return;
+        std::vector<zmq::message_t> frames;
+        while (zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+            if (frames[0].to_string_view() == wire::kTickTopic) return;
+            frames.clear();
         }
     }
 }
@@ -522,16 +521,8 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         int handled = 0;
         for (int n = 0; n < 4096; ++n) {
             std::vector<zmq::message_t> frames;
-            zmq::message_t m;
-            if (!sub_->recv(m, zmq::recv_flags::dontwait)) break;
-            bool more = m.more();
-            frames.push_back(std::move(m));
-            while (more) {
-                zmq::message_t part;
-                if (!sub_->recv(part, zmq::recv_flags::none)) break;
-                more = part.more();
-                frames.push_back(std::move(part));
-            }
+            if (!zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+                break;
             handle(frames);
             ++handled;
             if (!sub_) return;

@@ -455,9 +455,12 @@ TEST_CASE("hooks: a rate limit holds starts to COUNT per PERIOD, in order, none 
     write_file(script, "#!/bin/sh\necho \"$(date +%s.%N) $OM_EVENT_ORIGIN\" >> " +
                            dir.file("starts") + "\n");
     ::chmod(script.c_str(), 0755);
+    // One execution at a time: the order of the stamps is then the order of the starts (with
+    // more, the scripts of one burst append in whatever order the scheduler runs them).
     HooksProc hooks(dir, broker,
                     "[hook.1]\nevents = \"custom\"\ncommand = \"" + script +
-                        "\"\nrate_limit = \"3/1s\"\n");
+                        "\"\nrate_limit = \"3/1s\"\n",
+                    "concurrency = 1\n");
     hooks.start();
     PubProc n1(dir, "n1", {broker.ingest}, "60s");
     constexpr int kEvents = 8;

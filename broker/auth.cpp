@@ -1,14 +1,13 @@
 // ZAP requests from libzmq, answered from the [security] keys of the broker config.
 #include "auth.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include "curve.hpp"
 #include "log.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
+#include <zmq_addon.hpp>
 
 namespace om::broker {
 

@@ -1,9 +1,6 @@
 // The om-broker poll loop and its socket handlers.
 #include "broker.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include "api_request.hpp"
 #include "curve.hpp"
 #include "ipc_endpoint.hpp"
@@ -12,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
+#include <zmq_addon.hpp>
 
 namespace om::broker {
 
@@ -73,42 +72,26 @@ void Broker::warn_if_exposed() const {
 }
 
 void Broker::reload(const BrokerConfig& fresh) {
-    std::vector<std::string> at_restart;
-    const auto differs = [&](bool changed, const char* what) {
-        if (changed) at_restart.push_back(what);
-    };
-    differs(fresh.curve_secret_key != config_.curve_secret_key, "security.curve_secret_key");
-    differs(fresh.name != config_.name || fresh.cluster != config_.cluster ||
-                fresh.nodes != config_.nodes,
-            "[broker] name, cluster or nodes");
-    differs(fresh.ingest != config_.ingest || fresh.pub != config_.pub || fresh.api != config_.api,
-            "endpoints");
-    differs(fresh.hb_timeout != config_.hb_timeout || fresh.hb_grace != config_.hb_grace,
-            "[heartbeat]");
-    differs(fresh.replay_max_events != config_.replay_max_events ||
-                fresh.replay_max_age != config_.replay_max_age ||
-                fresh.replay_journal != config_.replay_journal,
-            "[replay]");
-    differs(fresh.max_message_bytes != config_.max_message_bytes ||
-                fresh.max_nodes != config_.max_nodes ||
-                fresh.max_ops_per_delta != config_.max_ops_per_delta,
-            "[limits]");
-    differs(fresh.pub_sndhwm != config_.pub_sndhwm || fresh.tick != config_.tick, "[pub]");
-    std::string msg = "config reloaded";
-    if (auth_ && fresh.curve_secret_key == config_.curve_secret_key) {
+    // What a reload cannot apply is whatever differs once the keys it can apply are set.
+    const bool keys_apply = auth_ && fresh.curve_secret_key == config_.curve_secret_key;
+    BrokerConfig rest = fresh;
+    if (keys_apply) {
         // Auth holds a reference to config_: new handshakes see these keys from now on.
         config_.curve_nodes = fresh.curve_nodes;
         config_.curve_subscribers = fresh.curve_subscribers;
+    } else {
+        rest.curve_nodes = config_.curve_nodes;
+        rest.curve_subscribers = config_.curve_subscribers;
+    }
+    std::string msg = "config reloaded";
+    if (keys_apply)
         msg += ": " + std::to_string(config_.curve_nodes.size()) + " node key(s), " +
                std::to_string(config_.curve_subscribers.size()) +
                " subscriber key(s) for new connections";
-    }
-    if (!at_restart.empty()) {
-        msg += "; changes of ";
-        for (std::size_t i = 0; i < at_restart.size(); ++i)
-            msg += (i ? ", " : "") + at_restart[i];
-        msg += " take effect at the next start";
-    }
+    if (!(rest == config_))
+        msg += keys_apply ? "; its other changes take effect at the next start"
+                          : "; its changes take effect at the next start (CURVE keys "
+                            "are reloaded only while the broker's own key stays the same)";
     log_info(msg);
 }
 

@@ -8,9 +8,8 @@
 // and the cost of a heartbeat is the cost of its ops.
 #pragma once
 
-#include "heartbeat.hpp"
-
 #include "config.hpp"
+#include "heartbeat.hpp"
 #include "json_parse.hpp"
 #include "origins.hpp"
 #include "patch_writer.hpp"

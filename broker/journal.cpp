@@ -2,7 +2,6 @@
 #include "journal.hpp"
 
 #include "file_text.hpp"
-
 #include "patch_writer.hpp"
 #include "wire.hpp"
 

@@ -46,6 +46,8 @@ struct BrokerConfig {
     std::string curve_secret_key;
     std::map<std::string, std::string> curve_nodes; // node public key -> its nodename
     std::vector<std::string> curve_subscribers;     // public keys that may read pub and api
+
+    bool operator==(const BrokerConfig&) const = default;
 };
 
 // The CURVE keys of a client of the broker (om-pub, om-sub); both empty: plain connections.

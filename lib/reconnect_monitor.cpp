@@ -1,13 +1,12 @@
 // ZMQ_EVENT_CONNECTED events of one socket, counted, and its refused handshakes.
 #include "reconnect_monitor.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include <atomic>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <utility>
+#include <zmq_addon.hpp>
 
 namespace om {
 

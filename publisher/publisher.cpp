@@ -1,14 +1,13 @@
 // The om-pub daemon loop.
 #include "publisher.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include "control.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
 #include "wire.hpp"
+#include <iterator>
+#include <zmq_addon.hpp>
 
 namespace om::publisher {
 

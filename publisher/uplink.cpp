@@ -1,13 +1,12 @@
 // DEALER connection to a broker.
 #include "uplink.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include "curve.hpp"
 #include "log.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <zmq_addon.hpp>
 
 namespace om::publisher {
 

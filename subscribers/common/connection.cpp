@@ -1,12 +1,11 @@
 // Following a broker: subscription, snapshot, seam rule, loss detection, replay, failover.
 #include "connection.hpp"
 
-#include <iterator>
-#include <zmq_addon.hpp>
-
 #include "curve.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <zmq_addon.hpp>
 
 namespace om::sub {
 
@@ -519,8 +518,9 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         // Drain what is ready, a bounded batch at a time; the caller gets control back
         // after a batch, so that it can act on what the messages asked for.
         int handled = 0;
+        std::vector<zmq::message_t> frames; // one message at a time, its storage reused
         for (int n = 0; n < 4096; ++n) {
-            std::vector<zmq::message_t> frames;
+            frames.clear();
             if (!zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait))
                 break;
             handle(frames);

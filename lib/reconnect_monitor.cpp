@@ -5,7 +5,6 @@
 #include <cstring>
 #include <iterator>
 #include <string>
-#include <utility>
 #include <zmq_addon.hpp>
 
 namespace om {
@@ -28,22 +27,18 @@ ReconnectMonitor::ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched)
     events_.connect(endpoint);
 }
 
-bool ReconnectMonitor::reconnected() {
-    bool again = false;
+ReconnectMonitor::Seen ReconnectMonitor::take() {
+    Seen seen;
     std::vector<zmq::message_t> event;
     while (zmq::recv_multipart(events_, std::back_inserter(event), zmq::recv_flags::dontwait)) {
         // A monitor event is two frames: [u16 event id, u32 value], then the endpoint.
         std::uint16_t id = 0;
         if (event[0].size() >= sizeof id) std::memcpy(&id, event[0].data(), sizeof id);
         event.clear();
-        if (id == ZMQ_EVENT_CONNECTED && ++connects_ > 1) again = true;
-        if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) refused_ = true;
+        if (id == ZMQ_EVENT_CONNECTED && ++connects_ > 1) seen.reconnected = true;
+        if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) seen.refused = true;
     }
-    return again;
-}
-
-bool ReconnectMonitor::refused() {
-    return std::exchange(refused_, false);
+    return seen;
 }
 
 } // namespace om

@@ -13,13 +13,15 @@ class ReconnectMonitor {
     // Starts monitoring `watched` (a socket of `ctx` that connects). Throws zmq::error_t.
     ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched);
 
-    // True when `watched` connected again since the last call (its first connection does
-    // not count). Drains the pending events; never blocks.
-    bool reconnected();
-
-    // True when the peer refused the socket's key (ZAP) since the last call, as seen by the
-    // last reconnected(). libzmq never reconnects after such a refusal: the owner must.
-    bool refused();
+    // What happened since the last call: `reconnected` when `watched` connected again (its
+    // first connection does not count), `refused` when the peer refused its CURVE key (ZAP;
+    // libzmq never reconnects after such a refusal: the owner must). Drains the pending
+    // events; never blocks.
+    struct Seen {
+        bool reconnected = false, refused = false;
+    };
+    Seen take();
+    bool reconnected() { return take().reconnected; }
 
     // Readable when reconnected() may be true: for a poll set.
     zmq::socket_t& socket() { return events_; }
@@ -27,7 +29,6 @@ class ReconnectMonitor {
   private:
     zmq::socket_t events_;
     std::uint64_t connects_ = 0;
-    bool refused_ = false;
 };
 
 } // namespace om

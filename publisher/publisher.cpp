@@ -225,9 +225,9 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
             if (!(items[monitors + i].revents & ZMQ_POLLIN)) continue;
-            const bool again = uplinks_[i]->monitor().reconnected();
-            if (uplinks_[i]->monitor().refused()) uplinks_[i]->refused();
-            if (!again) continue;
+            const auto seen = uplinks_[i]->monitor().take();
+            if (seen.refused) uplinks_[i]->refused();
+            if (!seen.reconnected) continue;
             // Connected again: most likely a restarted broker, which knows nothing of this
             // node. The full now saves it waiting for the next ping to ask; the recent
             // events, those it lost in its crash (it publishes each once per run).

@@ -5,6 +5,7 @@
 #include "curve.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
+#include "poll_wait.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -290,16 +291,7 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
     while (!stop_flag.load()) {
         if (reload_flag.exchange(false))
             if (auto fresh = load()) reload(*fresh);
-        const auto now = Clock::now();
-        const auto wake = std::min(next_tick, next_check);
-        const auto timeout = std::max<long>(
-            0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count());
-        try {
-            zmq::poll(items, n_items, std::chrono::milliseconds(timeout));
-        } catch (const zmq::error_t& e) {
-            if (e.num() == EINTR) continue;
-            throw;
-        }
+        if (!poll_until(items, n_items, std::min(next_tick, next_check))) continue;
         // A bounded batch per turn, so the api and the timers are served under load too.
         // Received until the queue is empty: asking ZMQ_EVENTS instead costs a poll(2) each.
         if (items[0].revents & ZMQ_POLLIN)

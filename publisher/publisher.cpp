@@ -5,6 +5,7 @@
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
+#include "poll_wait.hpp"
 #include "wire.hpp"
 #include <iterator>
 #include <zmq_addon.hpp>
@@ -199,15 +200,8 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             items = poll_items();
         }
         const std::size_t monitors = 1 + uplinks_.size();
-        const auto wake = std::min(next_beat_, next_config_check);
-        const auto timeout = std::max<long>(
-            0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count());
-        try {
-            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout));
-        } catch (const zmq::error_t& e) {
-            if (e.num() == EINTR) continue;
-            throw;
-        }
+        if (!poll_until(items.data(), items.size(), std::min(next_beat_, next_config_check)))
+            continue;
         if (items[0].revents & ZMQ_POLLIN) {
             // Coalesce: take what is already waiting, up to 10 ms, then send one delta.
             // Received until the queue is empty: asking ZMQ_EVENTS costs a poll(2) each.

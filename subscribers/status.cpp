@@ -1,5 +1,6 @@
 // om-sub status: prints the cluster status, or the values at a path.
 #include "filter.hpp"
+#include "json_fields.hpp"
 #include "verbs.hpp"
 
 #include <iostream>
@@ -21,8 +22,7 @@ CLI::App* add_status(CLI::App& app, StatusOptions& o) {
 
 namespace {
 std::string render(const json& v, bool json_only) {
-    if (!json_only && !v.is_object() && !v.is_array())
-        return v.is_string() ? v.get<std::string>() : v.dump();
+    if (!json_only && !v.is_object() && !v.is_array()) return scalar_text(v);
     return v.dump(json_only && !v.is_object() && !v.is_array() ? -1 : 4);
 }
 } // namespace

@@ -1,24 +1,29 @@
 // Connection: what every om-sub verb shares to follow a broker.
 //
 // It subscribes first, then (in state mode) takes a snapshot and applies the live patches
-// under the seam rule (Replica). It checks every message's sequence numbers: a lost patch
-// or a new broker epoch makes it resync by itself; lost events are fetched from the
-// broker's replay window, or reported as too old. The broker's ticks reveal a loss even
-// when the stream is idle, and their absence a dead broker: it then moves to the next
-// broker of the list (or retries the same one). On another broker run (a restart, or the
-// next broker) it replays that run's window and skips the events it had already: a node's
-// by their origin (Origins), the broker's own by time. Everything it notices is reported
-// through on_notice, so that no loss is ever hidden.
+// under the seam rule (Replica). Every message's sequence numbers go through a
+// SequenceTracker: a lost patch or a new broker epoch makes it resync by itself; lost
+// events are fetched from the broker's replay window (ApiClient), or reported as too old.
+// The broker's ticks reveal a loss even when the stream is idle, and their absence a dead
+// broker: it then moves to the next broker of the list (or retries the same one). On
+// another broker run (a restart, or the next broker) it replays that run's window and
+// skips the events it had already (RunDedup). Everything it notices is reported through
+// on_notice, so that no loss is ever hidden.
+//
+// Its state is one enum; handlers only say what they need next (a Step), and take() is
+// the one place where the connection changes broker, run or replica.
 #pragma once
 
+#include "api_client.hpp"
 #include "config.hpp"
 #include "duration.hpp"
 #include "origins.hpp"
 #include "reconnect_monitor.hpp"
 #include "replica.hpp"
+#include "run_dedup.hpp"
+#include "sequence_tracker.hpp"
 
 #include <functional>
-#include <map>
 #include <optional>
 #include <zmq.hpp>
 
@@ -45,7 +50,6 @@ struct ConnectionOptions {
     Millis connect_timeout{5000}; // give up when no broker answered for this long at start
     Millis silence{3500}; // no message nor tick for this long: ping the api; no answer: gone
     Millis api_timeout{2000};
-    int rcvhwm = 0; // messages queued by the SUB socket before it drops (0: no limit)
     // Replay the events not handled yet at start, if set (hooks' cursor).
     std::optional<Resume> resume;
     ClientCurve curve; // CURVE keys for the pub and api sockets, when enabled
@@ -82,10 +86,10 @@ class Connection {
 
     const Replica& replica() const { return replica_; }
     bool synced() const { return !options_.state || replica_.synced(); }
-    std::uint64_t epoch() const { return epoch_; }
+    std::uint64_t epoch() const { return tracker_.epoch(); }
     // The broker followed now (one of options.brokers).
     const BrokerEndpoints& broker() const { return options_.brokers[current_]; }
-    std::uint64_t last_event_seq() const { return last_eseq_; }
+    std::uint64_t last_event_seq() const { return tracker_.last_event(); }
     // Counters for the verbs and the tests.
     std::uint64_t resyncs() const { return resyncs_; }
     std::uint64_t lost_events() const { return lost_events_; }
@@ -94,63 +98,74 @@ class Connection {
     std::uint64_t ticks() const { return ticks_; }
 
   private:
-    bool connect(std::size_t index);
+    enum class State {
+        starting,    // no broker answered yet: the first run says where to start
+        following,   // in sequence with the broker's run (and the replica synced)
+        resyncing,   // state mode: the replica is behind or broken, a snapshot is due
+        unreachable, // the last connection had no answer: the next silence moves on
+    };
+    // What a message, a tick or a silence asks of the connection, done by take().
+    enum class Step {
+        carry_on,
+        resync,      // take a snapshot again (state mode)
+        reconnect,   // connect to the same broker again (a new run, a broken subscription)
+        next_broker, // connect to the next broker of the list (or the same, if alone)
+    };
+    struct Next {
+        Step step = Step::carry_on;
+        std::string why; // told to on_notice with the reconnection
+    };
+
+    // The transitions, in one place: does `next` and what it leads to.
+    void take(Next next);
+    // Subscribes to broker `index`, pings it, takes up its run (replay, snapshot). Sets
+    // the state; returns what the replay asked for (a broker restarted meanwhile).
+    Next connect(std::size_t index);
     // Waits until the new subscription is in effect at the broker (its first tick), at most
     // 250 ms; drops what arrives before.
     void await_subscription();
-    std::optional<std::vector<std::string>> api_call(const json& request);
+    // Takes up the run `at` of the broker just connected; true when its window must be
+    // replayed from where the tracker stands.
+    bool begin_run(const RunPosition& at, bool same_broker);
+    // Installs a fresh snapshot; false when the broker gave none.
     bool snapshot();
-    void handle(std::vector<zmq::message_t>& frames);
-    void skip(const wire::Meta& meta); // counted, and told to on_skip
-    void handle_tick(const wire::Tick& t);
-    // Without a replica: the patches before `next` have passed; those not had since
-    // last_pseq_ are reported lost.
-    void pass_patches_before(std::uint64_t next);
-    void new_epoch(std::uint64_t epoch);
-    void recover_events();
+    // Delivers the events of the replay window after the last one handled.
+    Next recover_events();
+    // Pings the broker: nullopt when it does not answer; else what its run asks.
+    std::optional<Next> ask_broker();
+    // No message nor tick for options.silence: the broker, or this subscription, is gone.
+    Next on_silence();
+
+    Next handle(std::vector<zmq::message_t>& frames);
+    Next handle_tick(const wire::Tick& t);
+    Next handle_replica_patch(const std::string& topic, const wire::Meta& meta,
+                              std::string_view body);
+    void handle_stream_patch(const std::string& topic, const wire::Meta& meta,
+                             std::string_view body);
+    Next handle_event(const std::string& topic, const wire::Meta& meta, std::string_view body);
     void deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,
                        bool replayed);
-    const std::string* matching_prefix(const std::string& topic) const;
-    // Reconnects, to the next broker of the list unless same_broker.
-    // The api's answer to a ping ({"status":"ok","epoch",...}); nullopt on no or bad answer.
-    std::optional<json> ping();
-    // A fresh REQ socket to the current broker's api.
-    void open_api();
-    void failover(const std::string& why, bool same_broker = false);
-    // After a silence: true when the broker still answers a ping in the same run (kept, or
-    // resubscribed after a second silence); when it answers from a new run, resyncs with it.
-    bool still_answers();
-    // Pings the current broker: gone (no answer), the same run (last heard now), or a new
-    // run, with which it resyncs at once (failover to the same broker).
-    enum class Run { gone, same, new_run };
-    Run ask_broker();
+    void emit(const std::string& topic, const wire::Meta& meta, std::string body,
+              simdjson::dom::element parsed, bool is_patch, bool replayed);
+    void skip(const wire::Meta& meta); // counted, and told to on_skip
+    void report(const Loss& lost, const std::string& what);
     void notice(const std::string& text);
 
     ConnectionOptions options_;
     zmq::context_t ctx_{1};
-    std::optional<zmq::socket_t> sub_, api_;
+    std::optional<zmq::socket_t> sub_;
     // Tells when sub_ connected again: its broker may have restarted, and asking now
     // beats waiting for the new run's first tick.
     std::optional<ReconnectMonitor> sub_monitor_;
+    ApiClient api_;
     std::size_t current_ = 0;
+    State state_ = State::starting;
+    SequenceTracker tracker_;
+    RunDedup dedup_;
     Replica replica_;
     JsonParser parser_;
-    std::uint64_t epoch_ = 0;
-    bool first_ = true;           // no broker answered yet
-    std::uint64_t last_eseq_ = 0; // event sequence of the last event delivered
-    std::uint64_t last_pseq_ = 0; // patch sequence seen, without a replica
-    std::map<std::string, std::uint64_t> last_topic_seq_; // per whole-topic subscription
     std::chrono::steady_clock::time_point last_heard_;
-    double last_heard_ts_ = 0; // the same, wall-clock (ts) for the broker's own events
-    Origins had_;              // node events delivered (or handled before a restart)
-    // Replaying the window of another broker run: its own events up to own_before_ were
-    // seen from the previous run (each broker reports liveness, a node event comes once
-    // from each broker it sends to).
-    bool switched_ = false;
-    double own_before_ = 0;
-    // Events emitted before this time predate the subscriber: a node's event sent again
-    // to a restarted broker, or the window of another run, may hold such (0: none).
-    double floor_ts_ = 0;
+    double last_heard_ts_ = 0;     // the same, wall-clock (ts) for the broker's own events
     int silent_but_answering_ = 0; // silences in a row while the broker answered its api
     std::uint64_t resyncs_ = 0, lost_events_ = 0, ticks_ = 0, skipped_ = 0;
 };

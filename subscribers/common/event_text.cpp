@@ -1,6 +1,8 @@
 // Event id templates.
 #include "event_text.hpp"
 
+#include "json_fields.hpp"
+
 #include <map>
 
 namespace om::sub {
@@ -55,7 +57,7 @@ std::string fill(const std::string& tpl, const json& data) {
             v = find(data, parse_dotted(tpl.substr(open + 1, close - open - 1)));
         } catch (const PathError&) {
         }
-        out += !v ? "?" : v->is_string() ? v->get<std::string>() : v->dump();
+        out += !v ? "?" : scalar_text(*v);
         i = close + 1;
     }
     out.append(tpl, i);

@@ -4,6 +4,7 @@
 #include "log.hpp"
 
 #include "event_text.hpp"
+#include "json_fields.hpp"
 #include "wire.hpp"
 
 #include <cctype>
@@ -13,16 +14,6 @@
 namespace om::sub {
 
 namespace {
-std::string value_text(const json& v) {
-    return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-// The string `key` of msg, or `fallback` when it is missing or of another type.
-std::string string_field(const json& msg, const char* key, const char* fallback) {
-    const auto it = msg.find(key);
-    return it != msg.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
 std::string upper(std::string s) {
     for (auto& c : s)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -37,9 +28,8 @@ std::string format_time(double ts) {
 std::string format_human(const json& msg) {
     const double ts =
         msg.contains("ts") && msg["ts"].is_number() ? msg["ts"].get<double>() : wire::now_ts();
-    const auto kind = string_field(msg, "kind", "?");
-    std::string out =
-        format_time(ts) + " " + string_field(msg, "nodename", "-") + " " + kind + "\n";
+    const auto kind = string_or(msg, "kind", "?");
+    std::string out = format_time(ts) + " " + string_or(msg, "nodename", "-") + " " + kind + "\n";
     const auto& data = msg.contains("data") ? msg["data"] : json(nullptr);
     if (kind == "patch" && data.is_array()) {
         for (const auto& op : data) {
@@ -50,12 +40,12 @@ std::string format_human(const json& msg) {
             } catch (const PathError&) {
                 path = op[0].dump();
             }
-            out += "  " + path + (op.size() > 1 ? " => " + value_text(op[1]) : " deleted") + "\n";
+            out += "  " + path + (op.size() > 1 ? " => " + scalar_text(op[1]) : " deleted") + "\n";
         }
     } else if (data.is_object()) {
         if (auto text = event_text(data); !text.empty()) out += "  " + text + "\n";
         for (auto it = data.begin(); it != data.end(); ++it)
-            out += "  " + upper(it.key()) + "=" + value_text(it.value()) + "\n";
+            out += "  " + upper(it.key()) + "=" + scalar_text(it.value()) + "\n";
     }
     return out;
 }

@@ -3,7 +3,7 @@
 // a file either loads or is refused with ConfigError (one file:line line); nothing else is
 // thrown, and warnings and errors name the file.
 #include "config.hpp"
-#include "hooks_config.hpp"
+#include "hooks/hooks_config.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,21 +1,15 @@
 // Service aggregation (rules in service_status.hpp).
 #include "service_status.hpp"
 
-namespace om {
+#include "json_fields.hpp"
 
-namespace {
-const std::string* str_at(const json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return nullptr;
-    return &it->get_ref<const std::string&>();
-}
-} // namespace
+namespace om {
 
 InstanceSummary summarize_instance(const json& inst) {
     InstanceSummary s;
     if (!inst.is_object()) return s;
-    if (auto a = str_at(inst, "avail")) s.avail = *a;
-    if (auto o = str_at(inst, "overall")) s.overall_warn = *o == "warn";
+    if (auto a = string_at(inst, "avail")) s.avail = *a;
+    if (auto o = string_at(inst, "overall")) s.overall_warn = *o == "warn";
     if (auto it = inst.find("frozen"); it != inst.end()) {
         if (it->is_boolean())
             s.frozen = it->get<bool>();
@@ -26,11 +20,11 @@ InstanceSummary summarize_instance(const json& inst) {
     }
     if (auto it = inst.find("provisioned"); it != inst.end() && it->is_boolean())
         s.provisioned = it->get<bool>() ? 1 : 0;
-    if (auto t = str_at(inst, "topology")) s.flex = *t == "flex";
+    if (auto t = string_at(inst, "topology")) s.flex = *t == "flex";
     if (auto it = inst.find("flex_min_nodes"); it != inst.end() && it->is_number_integer())
         s.flex_min = it->get<long>();
     if (auto m = inst.find("monitor"); m != inst.end() && m->is_object())
-        if (auto p = str_at(*m, "placement")) s.non_leader = *p == "non-leader";
+        if (auto p = string_at(*m, "placement")) s.non_leader = *p == "non-leader";
     return s;
 }
 

@@ -33,8 +33,9 @@ struct HooksConfig {
 };
 
 // Loads [hooks] and every [hook.N] of a node config. A bad [hook.N] is reported in
-// `errors` as `file:line: ...` and skipped; the others are kept. Throws ConfigError for a
-// file that cannot be read or parsed, or a bad [hooks] table.
+// `errors` as `file:line: ...` and skipped; the others are kept. An unknown key is reported
+// there too, and ignored (the policy of every config file: toml_reader.hpp). Throws
+// ConfigError for a file that cannot be read or parsed, or a bad [hooks] table.
 HooksConfig load_hooks_config(const std::string& path, std::vector<std::string>& errors);
 
 // Splits a command line like a shell does words (single and double quotes, backslash

@@ -166,19 +166,9 @@ bool truthy(const json& v) {
     }
 }
 
-Filter Filter::parse(std::string_view text) {
-    Filter f;
-    f.text_ = std::string(text);
-    std::size_t i = 0;
-    while (i < text.size() && text[i] == ' ')
-        ++i;
-    if (i < text.size() && text[i] == '!') {
-        f.negate_ = true;
-        ++i;
-    }
-    if (i < text.size() && text[i] == '.') ++i;
-
-    // PATH: keys separated by '.', each bare, quoted or '*'.
+namespace {
+// PATH at text[i]: keys separated by '.', each bare, quoted or '*'. Returns where it ends.
+std::size_t parse_path(std::string_view text, std::size_t i, std::vector<PatternElem>& out) {
     while (true) {
         if (i >= text.size()) fail(text, i, "expected a key");
         PatternElem elem;
@@ -196,66 +186,80 @@ Filter Filter::parse(std::string_view text) {
             elem.key = std::string(text.substr(start, i - start));
             elem.any = elem.key == "*";
         }
-        f.pattern_.push_back(std::move(elem));
-        if (i < text.size() && text[i] == '.') {
-            ++i;
-            continue;
-        }
-        break;
+        out.push_back(std::move(elem));
+        if (i >= text.size() || text[i] != '.') return i;
+        ++i;
     }
+}
+
+// The operator at text[j] (the path ended at i): the operator and its length.
+std::pair<FilterOp, std::size_t> parse_op(std::string_view text, std::size_t i, std::size_t j) {
+    const auto rest = text.substr(j);
+    for (const auto& [word, op] : {std::pair<std::string_view, FilterOp>{">=", FilterOp::Ge},
+                                   {"<=", FilterOp::Le},
+                                   {"!=", FilterOp::Ne},
+                                   {"=", FilterOp::Eq},
+                                   {">", FilterOp::Gt},
+                                   {"<", FilterOp::Lt},
+                                   {"~", FilterOp::Search}})
+        if (rest.starts_with(word)) return {op, word.size()};
+    if (j > i && rest.starts_with("in") && (rest.size() == 2 || rest[2] == ' '))
+        return {FilterOp::In, 2};
+    fail(text, j,
+         j > i ? "expected an operator (= != > >= < <= ~ in)"
+               : "expected '.', an operator (= != > >= < <= ~ in) or the end");
+}
+
+// The list after `in`: a JSON array, else comma-separated words.
+std::vector<Literal> parse_in_list(std::string_view list) {
+    std::vector<Literal> out;
+    auto parsed = json::parse(list, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_array()) {
+        for (const auto& e : parsed)
+            out.push_back(make_literal(e.is_string() ? e.get<std::string>() : e.dump()));
+        return out;
+    }
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = list.find(',', start);
+        auto item = list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
+        while (!item.empty() && item.front() == ' ')
+            item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ')
+            item.remove_suffix(1);
+        out.push_back(make_literal(std::string(item)));
+        if (comma == std::string_view::npos) return out;
+        start = comma + 1;
+    }
+}
+} // namespace
+
+Filter Filter::parse(std::string_view text) {
+    Filter f;
+    f.text_ = std::string(text);
+    std::size_t i = 0;
+    while (i < text.size() && text[i] == ' ')
+        ++i;
+    if (i < text.size() && text[i] == '!') {
+        f.negate_ = true;
+        ++i;
+    }
+    if (i < text.size() && text[i] == '.') ++i;
+    i = parse_path(text, i, f.pattern_);
 
     // OP VALUE, or nothing.
     std::size_t j = i;
     while (j < text.size() && text[j] == ' ')
         ++j;
     if (j == text.size()) return f;
-    const auto rest = text.substr(j);
-    std::size_t oplen = 0;
-    if (rest.starts_with(">="))
-        f.op_ = FilterOp::Ge, oplen = 2;
-    else if (rest.starts_with("<="))
-        f.op_ = FilterOp::Le, oplen = 2;
-    else if (rest.starts_with("!="))
-        f.op_ = FilterOp::Ne, oplen = 2;
-    else if (rest.starts_with("="))
-        f.op_ = FilterOp::Eq, oplen = 1;
-    else if (rest.starts_with(">"))
-        f.op_ = FilterOp::Gt, oplen = 1;
-    else if (rest.starts_with("<"))
-        f.op_ = FilterOp::Lt, oplen = 1;
-    else if (rest.starts_with("~"))
-        f.op_ = FilterOp::Search, oplen = 1;
-    else if (j > i && rest.starts_with("in") && (rest.size() == 2 || rest[2] == ' '))
-        f.op_ = FilterOp::In, oplen = 2;
-    else
-        fail(text, j,
-             j > i ? "expected an operator (= != > >= < <= ~ in)"
-                   : "expected '.', an operator (= != > >= < <= ~ in) or the end");
+    const auto [op, oplen] = parse_op(text, i, j);
+    f.op_ = op;
     j += oplen;
     if (f.op_ == FilterOp::In) {
         while (j < text.size() && text[j] == ' ')
             ++j;
         if (j == text.size()) fail(text, j, "expected a list after 'in'");
-        const auto list = text.substr(j);
-        auto parsed = json::parse(list, nullptr, false);
-        if (!parsed.is_discarded() && parsed.is_array()) {
-            for (const auto& e : parsed)
-                f.in_list_.push_back(make_literal(e.is_string() ? e.get<std::string>() : e.dump()));
-        } else {
-            std::size_t start = 0;
-            while (true) {
-                const auto comma = list.find(',', start);
-                auto item =
-                    list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
-                while (!item.empty() && item.front() == ' ')
-                    item.remove_prefix(1);
-                while (!item.empty() && item.back() == ' ')
-                    item.remove_suffix(1);
-                f.in_list_.push_back(make_literal(std::string(item)));
-                if (comma == std::string_view::npos) break;
-                start = comma + 1;
-            }
-        }
+        f.in_list_ = parse_in_list(text.substr(j));
         return f;
     }
     // `a==1` or `a=>1` is a typo far more often than a value starting with an operator.

@@ -45,6 +45,118 @@ std::string host_name() {
     return buf;
 }
 
+// The daemon's flags, which override the config file's values.
+struct Flags {
+    std::string config, nodename, control, interval;
+    std::vector<std::string> brokers;
+};
+
+void add_flags(CLI::App& app, Flags& f) {
+    app.add_option("--config", f.config,
+                   "Config file (else $OM_CONFIG, ./conf/node.toml, /etc/om/node.toml)");
+    app.add_option("--nodename", f.nodename, "This node's name (default: the host name)");
+    app.add_option("--broker", f.brokers,
+                   "A broker's ingest endpoint, repeatable (default tcp://127.0.0.1:1215)");
+    app.add_option("--control", f.control,
+                   "Control socket (default ipc://$XDG_RUNTIME_DIR/om-pub.sock)");
+    app.add_option("--interval", f.interval, "Ping and node facts period (default 5s)");
+}
+
+// The client verbs of the control socket and their arguments.
+struct Verbs {
+    CLI::App *set = nullptr, *unset = nullptr, *load = nullptr, *emit = nullptr, *get = nullptr;
+    std::vector<std::string> set_args, unset_args, load_args, emit_args;
+    std::string reason, svcname, get_path;
+};
+
+void add_verbs(CLI::App& app, Verbs& v) {
+    v.set =
+        app.add_subcommand("set", "Set values in this node's dataset: om-pub set PATH=VALUE...\n"
+                                  "VALUE is JSON when it parses as JSON, else a string.");
+    v.set->add_option("assignment", v.set_args, "PATH=VALUE")->required();
+    v.unset = app.add_subcommand("unset", "Remove a path from this node's dataset");
+    v.unset->add_option("path", v.unset_args, "PATH")->required()->expected(1);
+    v.load = app.add_subcommand(
+        "load", "Set PATH to the content of a JSON file: om-pub load PATH FILE.json");
+    v.load->add_option("args", v.load_args, "PATH FILE.json")->required()->expected(2);
+    v.emit = app.add_subcommand(
+        "emit", "Emit a local event: om-pub emit ID [--reason R] [--svcname S] [KEY=VALUE...]");
+    v.emit->add_option("args", v.emit_args, "ID [KEY=VALUE...]")->required();
+    v.emit->add_option("--reason", v.reason, "Why the event happened");
+    v.emit->add_option("--svcname", v.svcname,
+                       "The service it concerns (adds service and instance snapshots)");
+    v.get = app.add_subcommand("get", "Print this node's dataset, or the value at PATH, as JSON");
+    v.get->add_option("path", v.get_path, "PATH");
+}
+
+// The file's values with the command line's flags on top: at start and at a reload.
+om::NodeConfig load_config(const std::optional<std::string>& file, const Flags& f,
+                           std::vector<std::string>& warnings) {
+    om::NodeConfig c;
+    if (file) c = om::load_node_config(*file, warnings);
+    if (!f.control.empty()) c.control = f.control;
+    if (c.control.empty()) c.control = om::default_control_endpoint();
+    if (!f.nodename.empty()) c.nodename = f.nodename;
+    if (c.nodename.empty()) c.nodename = host_name();
+    if (!f.brokers.empty()) c.brokers = f.brokers;
+    if (!f.interval.empty()) c.interval = om::parse_duration(f.interval);
+    if (c.interval.count() <= 0) throw std::runtime_error("--interval must be more than 0");
+    return c;
+}
+
+// Runs the verb given, if any, against the daemon at `control`: its exit code.
+std::optional<int> run_verb(const Verbs& v, const std::string& control) {
+    if (*v.set) {
+        auto f = v.set_args;
+        f.insert(f.begin(), "set");
+        return client(control, f);
+    }
+    if (*v.unset) return client(control, {"unset", v.unset_args[0]});
+    if (*v.load) {
+        const auto text = om::read_file_text(v.load_args[1]);
+        if (!text) {
+            std::cerr << "om-pub: load: cannot read " << v.load_args[1] << "\n";
+            return kUsage;
+        }
+        if (nlohmann::json::parse(*text, nullptr, false).is_discarded()) {
+            std::cerr << "om-pub: load: " << v.load_args[1] << " is not valid JSON\n";
+            return kUsage;
+        }
+        return client(control, {"load", v.load_args[0], *text});
+    }
+    if (*v.emit) {
+        std::vector<std::string> f{"emit"};
+        f.insert(f.end(), v.emit_args.begin(), v.emit_args.end());
+        if (!v.reason.empty()) f.push_back("reason=" + v.reason);
+        if (!v.svcname.empty()) f.push_back("svcname=" + v.svcname);
+        return client(control, f);
+    }
+    if (*v.get)
+        return client(control, v.get_path.empty() ? std::vector<std::string>{"get"}
+                                                  : std::vector<std::string>{"get", v.get_path});
+    return std::nullopt;
+}
+
+// Runs the daemon until SIGINT or SIGTERM; SIGHUP reloads its config.
+int run_daemon(const om::NodeConfig& config, const std::optional<std::string>& file,
+               const Flags& flags, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings)
+        om::log_warning(w);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_hup);
+    om::set_log_program("om-pub[" + config.nodename + "]");
+    om::publisher::Publisher pub(config, file.value_or(""), [&] {
+        std::vector<std::string> reload_warnings;
+        auto c = load_config(file, flags, reload_warnings);
+        for (const auto& w : reload_warnings)
+            om::log_warning(w);
+        return c;
+    });
+    pub.run(g_stop, g_reload);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -55,108 +167,22 @@ int main(int argc, char** argv) {
         "The daemon applies a change of its config file within a second (SIGHUP: at once).\n"
         "Client exit codes: 0 done, 1 refused by om-pub, 2 usage, 3 om-pub not reachable."};
     app.require_subcommand(0, 1);
-    std::string config_flag, nodename, control, interval;
-    std::vector<std::string> brokers;
-    app.add_option("--config", config_flag,
-                   "Config file (else $OM_CONFIG, ./conf/node.toml, /etc/om/node.toml)");
-    app.add_option("--nodename", nodename, "This node's name (default: the host name)");
-    app.add_option("--broker", brokers,
-                   "A broker's ingest endpoint, repeatable (default tcp://127.0.0.1:1215)");
-    app.add_option("--control", control,
-                   "Control socket (default ipc://$XDG_RUNTIME_DIR/om-pub.sock)");
-    app.add_option("--interval", interval, "Ping and node facts period (default 5s)");
+    Flags flags;
+    add_flags(app, flags);
     app.set_version_flag("--version", std::string("om-pub ") + OMBUS_VERSION);
-
-    std::vector<std::string> set_args, unset_args, load_args, emit_args;
-    std::string reason, svcname, get_path;
-    auto* set =
-        app.add_subcommand("set", "Set values in this node's dataset: om-pub set PATH=VALUE...\n"
-                                  "VALUE is JSON when it parses as JSON, else a string.");
-    set->add_option("assignment", set_args, "PATH=VALUE")->required();
-    auto* unset = app.add_subcommand("unset", "Remove a path from this node's dataset");
-    unset->add_option("path", unset_args, "PATH")->required()->expected(1);
-    auto* load = app.add_subcommand(
-        "load", "Set PATH to the content of a JSON file: om-pub load PATH FILE.json");
-    load->add_option("args", load_args, "PATH FILE.json")->required()->expected(2);
-    auto* emit = app.add_subcommand(
-        "emit", "Emit a local event: om-pub emit ID [--reason R] [--svcname S] [KEY=VALUE...]");
-    emit->add_option("args", emit_args, "ID [KEY=VALUE...]")->required();
-    emit->add_option("--reason", reason, "Why the event happened");
-    emit->add_option("--svcname", svcname,
-                     "The service it concerns (adds service and instance snapshots)");
-    auto* get =
-        app.add_subcommand("get", "Print this node's dataset, or the value at PATH, as JSON");
-    get->add_option("path", get_path, "PATH");
+    Verbs verbs;
+    add_verbs(app, verbs);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : kUsage;
     }
-
     try {
-        const auto file = om::find_config(config_flag, "node.toml");
-        // The file's values with the command line's flags on top: at start and at a reload.
-        const auto load_config = [&](std::vector<std::string>& warnings) {
-            om::NodeConfig c;
-            if (file) c = om::load_node_config(*file, warnings);
-            if (!control.empty()) c.control = control;
-            if (c.control.empty()) c.control = om::default_control_endpoint();
-            if (!nodename.empty()) c.nodename = nodename;
-            if (c.nodename.empty()) c.nodename = host_name();
-            if (!brokers.empty()) c.brokers = brokers;
-            if (!interval.empty()) c.interval = om::parse_duration(interval);
-            if (c.interval.count() <= 0) throw std::runtime_error("--interval must be more than 0");
-            return c;
-        };
+        const auto file = om::find_config(flags.config, "node.toml");
         std::vector<std::string> warnings;
-        const om::NodeConfig config = load_config(warnings);
-
-        if (*set)
-            return client(config.control, [&] {
-                auto f = set_args;
-                f.insert(f.begin(), "set");
-                return f;
-            }());
-        if (*unset) return client(config.control, {"unset", unset_args[0]});
-        if (*load) {
-            const auto text = om::read_file_text(load_args[1]);
-            if (!text) {
-                std::cerr << "om-pub: load: cannot read " << load_args[1] << "\n";
-                return kUsage;
-            }
-            if (nlohmann::json::parse(*text, nullptr, false).is_discarded()) {
-                std::cerr << "om-pub: load: " << load_args[1] << " is not valid JSON\n";
-                return kUsage;
-            }
-            return client(config.control, {"load", load_args[0], *text});
-        }
-        if (*emit) {
-            std::vector<std::string> f{"emit"};
-            f.insert(f.end(), emit_args.begin(), emit_args.end());
-            if (!reason.empty()) f.push_back("reason=" + reason);
-            if (!svcname.empty()) f.push_back("svcname=" + svcname);
-            return client(config.control, f);
-        }
-        if (*get)
-            return client(config.control, get_path.empty()
-                                              ? std::vector<std::string>{"get"}
-                                              : std::vector<std::string>{"get", get_path});
-
-        for (const auto& w : warnings)
-            om::log_warning(w);
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
-        std::signal(SIGHUP, on_hup);
-        om::set_log_program("om-pub[" + config.nodename + "]");
-        om::publisher::Publisher pub(config, file.value_or(""), [&] {
-            std::vector<std::string> reload_warnings;
-            auto c = load_config(reload_warnings);
-            for (const auto& w : reload_warnings)
-                om::log_warning(w);
-            return c;
-        });
-        pub.run(g_stop, g_reload);
-        return 0;
+        const om::NodeConfig config = load_config(file, flags, warnings);
+        if (const auto code = run_verb(verbs, config.control)) return *code;
+        return run_daemon(config, file, flags, warnings);
     } catch (const om::DurationError& e) {
         std::cerr << "om-pub: --interval: " << e.what() << "\n";
         return kUsage;

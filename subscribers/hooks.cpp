@@ -67,7 +67,7 @@ struct LoadedHooks {
 };
 
 // Loads the hooks; bad [hook.N] entries are appended to `errors` and skipped.
-LoadedHooks load(const std::string& file, std::vector<std::string>& errors) {
+LoadedHooks load_hooks(const std::string& file, std::vector<std::string>& errors) {
     LoadedHooks l;
     l.config = load_hooks_config(file, errors);
     for (const auto& h : l.config.hooks) {
@@ -92,104 +92,142 @@ CLI::App* add_hooks(CLI::App& app, HooksOptions& o) {
     return c;
 }
 
-int run_hooks(const HooksOptions& o) {
-    ConnectionOptions copts;
-    std::string file;
+namespace {
+
+// The hook runner as a daemon: its config, cursor, runner and connection, and what it
+// does at load, on each event, on reload and at the stop.
+class HooksDaemon {
+  public:
+    explicit HooksDaemon(const HooksOptions& o) : options_(o) {}
+
+    // Finds and loads the config and the cursor; an exit code when that fails.
+    std::optional<int> load();
+    // Connects, then runs until SIGINT or SIGTERM; the exit code.
+    int run();
+
+  private:
+    void on_event(const Message& m);
+    void reload();
+    void log_stop();
+
+    const HooksOptions& options_;
+    ConnectionOptions copts_;
+    std::string file_;
+    std::optional<FileWatch> watch_;
+    LoadedHooks loaded_;
+    std::optional<NodeLog> log_;
+    std::optional<hooks::Cursor> cursor_;
+    std::optional<hooks::Runner> runner_;
+};
+
+std::optional<int> HooksDaemon::load() {
+    std::vector<std::string> errors;
+    bool resumed;
     try {
-        copts = connection_options(o.common);
-        auto found = find_config(o.common.config, "node.toml");
+        copts_ = connection_options(options_.common);
+        auto found = find_config(options_.common.config, "node.toml");
         if (!found)
             throw ConfigError(
                 "no node config found (--config, $OM_CONFIG, ./conf/node.toml, /etc/om/node.toml)");
-        file = *found;
+        file_ = *found;
+        // Seen before it is loaded: a change made meanwhile is a change to reload.
+        watch_.emplace(file_);
+        watch_->check();
+        loaded_ = load_hooks(file_, errors);
+        log_.emplace(loaded_.config.log);
+        cursor_.emplace(loaded_.config.cursor.empty() ? default_cursor_path()
+                                                      : loaded_.config.cursor);
+        std::filesystem::create_directories(std::filesystem::path(cursor_->path()).parent_path());
+        resumed = cursor_->load();
     } catch (const std::exception& e) {
         std::cerr << "om-sub hooks: " << e.what() << "\n";
         return kUsage;
     }
-    // Seen before it is loaded: a change made meanwhile is a change to reload.
-    FileWatch watch(file);
-    watch.check();
-    LoadedHooks loaded;
-    std::vector<std::string> errors;
-    try {
-        loaded = load(file, errors);
-    } catch (const std::exception& e) {
-        std::cerr << "om-sub hooks: " << e.what() << "\n";
-        return kUsage;
-    }
-    NodeLog log(loaded.config.log);
     for (const auto& e : errors)
-        log(e);
-    hooks::Cursor cursor(loaded.config.cursor.empty() ? default_cursor_path()
-                                                      : loaded.config.cursor);
-    std::filesystem::create_directories(std::filesystem::path(cursor.path()).parent_path());
-    bool resumed;
-    try {
-        resumed = cursor.load();
-    } catch (const std::exception& e) {
-        std::cerr << "om-sub hooks: " << e.what() << "\n";
-        return kUsage;
-    }
+        (*log_)(e);
+    auto& cursor = *cursor_;
     if (resumed)
-        copts.resume =
+        copts_.resume =
             Resume{cursor.epoch(), cursor.seq(), cursor.had(), cursor.ts(), cursor.since()};
-    else if (o.catch_up)
-        copts.resume = Resume{};
+    else if (options_.catch_up)
+        copts_.resume = Resume{};
     else
         cursor.set_since(wire::now_ts()); // a first start: what came before is not ours
-    copts.topics = {std::string(wire::kEventPrefix)};
-    log("started with " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file +
-        ", cursor " + cursor.path() +
-        (resumed ? " at " + std::to_string(cursor.epoch()) + ":" + std::to_string(cursor.seq())
-                 : " (new)"));
+    copts_.topics = {std::string(wire::kEventPrefix)};
+    (*log_)("started with " + std::to_string(loaded_.hooks.size()) + " hook(s) from " + file_ +
+            ", cursor " + cursor.path() +
+            (resumed ? " at " + std::to_string(cursor.epoch()) + ":" + std::to_string(cursor.seq())
+                     : " (new)"));
+    return std::nullopt;
+}
 
-    hooks::Runner runner(loaded.config.concurrency, loaded.config.queue,
-                         [&](const std::string& l) { log(l); });
+void HooksDaemon::on_event(const Message& m) {
+    if (m.is_patch) return;
+    auto& cursor = *cursor_;
+    const auto epoch = m.meta.epoch, seq = m.meta.kseq;
+    if (cursor.handled(epoch, seq)) return; // ran before a restart: never twice
+    std::optional<json> msg;                // for the filters, converted once if one needs it
+    // Fields of another type than the protocol's read as absent: never a crash.
+    std::string_view id_view, node_view;
+    double ts = 0;
+    if (m.parsed["data"]["id"].get_string().get(id_view)) id_view = {};
+    if (m.parsed["nodename"].get_string().get(node_view)) node_view = {};
+    if (m.parsed["ts"].get_double().get(ts)) ts = 0;
+    const std::string id(id_view), nodename(node_view);
+    std::vector<hooks::Job> jobs;
+    for (std::size_t i = 0; i < loaded_.hooks.size(); ++i) {
+        const auto& h = *loaded_.hooks[i];
+        if (!h.all_events && std::find(h.events.begin(), h.events.end(), id) == h.events.end())
+            continue;
+        if (loaded_.filters[i]) {
+            if (!msg) msg = to_json(m.parsed);
+            if (!loaded_.filters[i]->matches(*msg)) continue;
+        }
+        jobs.push_back(
+            hooks::Job{loaded_.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc, m.meta.eid});
+    }
+    hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, ts};
+    cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));
+    for (auto& j : jobs)
+        runner_->submit(std::move(j));
+}
+
+void HooksDaemon::reload() {
+    watch_->check(); // a SIGHUP's reload: its content is not a change to reload again
+    try {
+        std::vector<std::string> errors;
+        auto next = load_hooks(file_, errors);
+        for (const auto& e : errors)
+            (*log_)(e);
+        loaded_ = std::move(next); // queued executions keep the hook they were made for
+        runner_->set_limits(loaded_.config.concurrency, loaded_.config.queue);
+        (*log_)("reloaded " + std::to_string(loaded_.hooks.size()) + " hook(s) from " + file_);
+    } catch (const std::exception& e) {
+        (*log_)(std::string("reload failed, keeping the previous hooks: ") + e.what());
+    }
+}
+
+int HooksDaemon::run() {
+    auto& cursor = *cursor_;
+    auto& log = *log_;
+    runner_.emplace(loaded_.config.concurrency, loaded_.config.queue,
+                    [&](const std::string& l) { log(l); });
+    auto& runner = *runner_;
     runner.on_done = [&](const hooks::Job& j) { cursor.finish(j.epoch, j.seq); };
     runner.on_reaped = [&] { cursor.flush(); }; // one write for the hooks reaped together
 
-    Connection conn(copts);
+    Connection conn(copts_);
     conn.on_notice = [&](const std::string& text) { log(text); };
-    conn.on_message = [&](const Message& m) {
-        if (m.is_patch) return;
-        const auto epoch = m.meta.epoch, seq = m.meta.kseq;
-        if (cursor.handled(epoch, seq)) return; // ran before a restart: never twice
-        std::optional<json> msg;                // for the filters, converted once if one needs it
-        // Fields of another type than the protocol's read as absent: never a crash.
-        std::string_view id_view, node_view;
-        double ts = 0;
-        if (m.parsed["data"]["id"].get_string().get(id_view)) id_view = {};
-        if (m.parsed["nodename"].get_string().get(node_view)) node_view = {};
-        if (m.parsed["ts"].get_double().get(ts)) ts = 0;
-        const std::string id(id_view), nodename(node_view);
-        std::vector<hooks::Job> jobs;
-        for (std::size_t i = 0; i < loaded.hooks.size(); ++i) {
-            const auto& h = *loaded.hooks[i];
-            if (!h.all_events && std::find(h.events.begin(), h.events.end(), id) == h.events.end())
-                continue;
-            if (loaded.filters[i]) {
-                if (!msg) msg = to_json(m.parsed);
-                if (!loaded.filters[i]->matches(*msg)) continue;
-            }
-            jobs.push_back(hooks::Job{loaded.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc,
-                                      m.meta.eid});
-        }
-        hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, ts};
-        cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));
-        for (auto& j : jobs)
-            runner.submit(std::move(j));
-    };
-
+    conn.on_message = [this](const Message& m) { on_event(m); };
     // Had already, from another broker run: handled, so the cursor passes it.
     conn.on_skip = [&](const wire::Meta& meta) {
         if (!cursor.handled(meta.epoch, meta.kseq)) cursor.begin(meta.epoch, meta.kseq, 0);
     };
-
     std::signal(SIGINT, on_stop);
     std::signal(SIGTERM, on_stop);
     std::signal(SIGHUP, on_hup);
     if (!conn.start()) {
-        std::cerr << unreachable_message(copts) << "\n";
+        std::cerr << unreachable_message(copts_) << "\n";
         return kUnreachable;
     }
     // From here on every event published is handled (live, or fetched from the replay
@@ -205,32 +243,30 @@ int run_hooks(const HooksOptions& o) {
         if (now >= next_check) {
             next_check = now + std::chrono::seconds(1);
             if (!runner.busy()) cursor.compact(); // idle: the snapshot alone is exact
-            if (watch.check() == FileWatch::State::changed) g_reload = true;
+            if (watch_->check() == FileWatch::State::changed) g_reload = true;
         }
-        if (g_reload) {
-            g_reload = false;
-            watch.check(); // a SIGHUP's reload: its content is not a change to reload again
-            try {
-                std::vector<std::string> reload_errors;
-                auto next = load(file, reload_errors);
-                for (const auto& e : reload_errors)
-                    log(e);
-                loaded = std::move(next); // queued executions keep the hook they were made for
-                runner.set_limits(loaded.config.concurrency, loaded.config.queue);
-                log("reloaded " + std::to_string(loaded.hooks.size()) + " hook(s) from " + file);
-            } catch (const std::exception& e) {
-                log(std::string("reload failed, keeping the previous hooks: ") + e.what());
-            }
-        }
+        if (g_reload.exchange(false)) reload();
     }
     cursor.flush();
     cursor.compact();
-    const auto& st = runner.stats();
-    log("stopping; " + std::to_string(st.started) + " started, " + std::to_string(st.failed) +
-        " failed, " + std::to_string(st.timed_out) + " timed out, " + std::to_string(st.retried) +
-        " retried, " + std::to_string(st.throttled) + " held by a rate limit, " +
-        std::to_string(st.dropped) + " dropped");
+    log_stop();
     return 0;
+}
+
+void HooksDaemon::log_stop() {
+    const auto& st = runner_->stats();
+    (*log_)("stopping; " + std::to_string(st.started) + " started, " + std::to_string(st.failed) +
+            " failed, " + std::to_string(st.timed_out) + " timed out, " +
+            std::to_string(st.retried) + " retried, " + std::to_string(st.throttled) +
+            " held by a rate limit, " + std::to_string(st.dropped) + " dropped");
+}
+
+} // namespace
+
+int run_hooks(const HooksOptions& o) {
+    HooksDaemon daemon(o);
+    if (const auto failed = daemon.load()) return *failed;
+    return daemon.run();
 }
 
 } // namespace om::sub

@@ -233,8 +233,6 @@ std::optional<Connection::Next> Connection::ask_broker() {
 }
 
 Connection::Next Connection::on_silence() {
-    if (state_ == State::unreachable)
-        return {Step::next_broker, "no answer from the broker at " + broker().api};
     // The silence may be ours, not the broker's: this process was paused, or its I/O thread
     // has not yet read what the broker sent. A broker that answers a ping is kept; a lost
     // message, if any, shows in the sequence numbers. Twice silent in a row while it answers,
@@ -244,6 +242,8 @@ Connection::Next Connection::on_silence() {
         return {Step::next_broker,
                 "no message nor tick from the broker for " + format_duration(options_.silence)};
     if (asked->step != Step::carry_on) return *asked;
+    // It answers again after a connection that had no answer: take up its run properly.
+    if (state_ == State::unreachable) return {Step::reconnect, "the broker answers again"};
     if (++silent_but_answering_ >= 2) {
         silent_but_answering_ = 0;
         return {Step::reconnect,

@@ -102,7 +102,7 @@ class Connection {
         starting,    // no broker answered yet: the first run says where to start
         following,   // in sequence with the broker's run (and the replica synced)
         resyncing,   // state mode: the replica is behind or broken, a snapshot is due
-        unreachable, // the last connection had no answer: the next silence moves on
+        unreachable, // the last connection had no answer: the next silence retries
     };
     // What a message, a tick or a silence asks of the connection, done by take().
     enum class Step {

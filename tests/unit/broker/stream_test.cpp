@@ -1,0 +1,132 @@
+// Tests of broker/stream: the numbering of every message (seq, kseq, tseq), the frames
+// published, the replay window (its answer, too_old, another epoch, its bound) and ticks,
+// on an inproc PUB socket read by a SUB socket in the test.
+#include "stream.hpp"
+
+#include <catch2/catch.hpp>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <zmq_addon.hpp>
+
+using namespace om;
+using namespace om::broker;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr std::uint64_t E = 42;
+
+struct Wire {
+    zmq::context_t ctx;
+    zmq::socket_t pub{ctx, zmq::socket_type::pub}, sub{ctx, zmq::socket_type::sub};
+    Wire() {
+        pub.bind("inproc://stream");
+        sub.connect("inproc://stream");
+        sub.set(zmq::sockopt::subscribe, "");
+    }
+    // The next message's frames (inproc: a subscription is in effect once connected, and
+    // what was sent is already queued).
+    std::vector<std::string> next() {
+        std::vector<zmq::message_t> parts;
+        zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, 2000ms);
+        REQUIRE((item.revents & ZMQ_POLLIN));
+        (void)zmq::recv_multipart(sub, std::back_inserter(parts));
+        std::vector<std::string> out;
+        for (auto& p : parts)
+            out.push_back(p.to_string());
+        return out;
+    }
+};
+
+PatchWriter one_op(const std::string& key, int value) {
+    PatchWriter w;
+    w.set({key}, json(value));
+    return w;
+}
+} // namespace
+
+TEST_CASE("stream: every message numbered by epoch, seq, kind and topic") {
+    Wire w;
+    Stream s(w.pub, E, 100, 60s);
+    s.publish_patch("n1", one_op("a", 1));
+    s.publish_event("n1", "hb_stale", R"({"id":"hb_stale"})");
+    s.publish_patch("n2", one_op("b", 2));
+    s.publish_patch("n1", one_op("a", 3));
+
+    auto f = w.next();
+    REQUIRE(f.size() == 3);
+    CHECK(f[0] == "patch/n1/");
+    auto meta = json::parse(f[1]);
+    CHECK(meta == json{{"epoch", E}, {"seq", 1}, {"kseq", 1}, {"tseq", 1}});
+    auto body = json::parse(f[2]);
+    CHECK(body["kind"] == "patch");
+    CHECK(body["id"] == 1);
+    CHECK(body["nodename"] == "n1");
+
+    f = w.next();
+    CHECK(f[0] == "event/hb_stale/");
+    CHECK(json::parse(f[1]) == json{{"epoch", E}, {"seq", 2}, {"kseq", 1}, {"tseq", 1}});
+    body = json::parse(f[2]);
+    CHECK(body["kind"] == "event");
+    CHECK(body["data"] == json{{"id", "hb_stale"}});
+
+    f = w.next();
+    CHECK(json::parse(f[1]) == json{{"epoch", E}, {"seq", 3}, {"kseq", 2}, {"tseq", 1}});
+    f = w.next(); // n1's second patch: its topic's second
+    CHECK(json::parse(f[1]) == json{{"epoch", E}, {"seq", 4}, {"kseq", 3}, {"tseq", 2}});
+
+    s.tick();
+    f = w.next();
+    CHECK(f[0] == "tick/");
+    CHECK(json::parse(f[1]) == json{{"epoch", E}, {"seq", 4}, {"pseq", 3}, {"eseq", 1}});
+    CHECK(s.stats().patches == 3);
+    CHECK(s.stats().events == 1);
+}
+
+TEST_CASE("stream: a node's event carries its origin in META") {
+    Wire w;
+    Stream s(w.pub, E, 100, 60s);
+    wire::Origin o;
+    o.inc = 7;
+    o.eid = 3;
+    o.resent = true;
+    o.ts = 1000.5;
+    s.publish_event("n1", "x", R"({"id":"x"})", o);
+    const auto f = w.next();
+    const auto meta = json::parse(f[1]);
+    CHECK(meta["inc"] == 7);
+    CHECK(meta["eid"] == 3);
+    CHECK(meta["resent"] == 1);
+    CHECK(json::parse(f[2])["ts"] == 1000.5); // its emission time
+}
+
+TEST_CASE("stream: the replay window answers after a sequence, bounded, per epoch") {
+    Wire w;
+    Stream s(w.pub, E, 3, 60s);
+    for (int i = 1; i <= 5; ++i)
+        s.publish_event("n1", "e", R"({"id":"e","n":)" + std::to_string(i) + "}");
+    CHECK(s.replay_size() == 3); // events 3, 4, 5
+
+    auto r = s.replay(E, 3);
+    auto h = json::parse(r[0]);
+    CHECK(h["status"] == "ok");
+    CHECK(h["count"] == 2);
+    REQUIRE(r.size() == 1 + 2 * 3);
+    CHECK(r[1] == "event/e/");
+    CHECK(json::parse(r[2])["kseq"] == 4);
+    CHECK(json::parse(r[6])["data"]["n"] == 5);
+
+    h = json::parse(s.replay(E, 1)[0]); // 2 has left the window
+    CHECK(h["status"] == "error");
+    CHECK(h["code"] == "too_old");
+    CHECK(h["oldest"] == 3);
+    CHECK(json::parse(s.replay(E, 2)[0])["status"] == "ok"); // after oldest - 1: works
+
+    h = json::parse(s.replay(E + 1, 0)[0]);
+    CHECK(h["code"] == "epoch");
+    CHECK(h["epoch"] == E);
+
+    h = json::parse(s.replay(E, 5)[0]); // nothing newer
+    CHECK(h["count"] == 0);
+}

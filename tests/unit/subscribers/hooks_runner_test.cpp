@@ -1,0 +1,139 @@
+// Tests of subscribers/hooks/runner with real processes (/bin/sh): the event on stdin and
+// in the environment, the bounds (concurrency, queue: a dropped job is done at once), a
+// timeout that kills the hook's group, and retries until the last attempt. Each waits for
+// what it expects with a deadline, servicing the runner as om-sub hooks does.
+#include "hooks/runner.hpp"
+
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <fstream>
+#include <poll.h>
+#include <sstream>
+
+using namespace om;
+using namespace om::hooks;
+using namespace std::chrono_literals;
+
+namespace {
+std::shared_ptr<const HookConfig> hook(const std::string& script, Millis timeout = 10s,
+                                       int retries = 0) {
+    auto h = std::make_shared<HookConfig>();
+    h->name = "hook.t";
+    h->command = {"/bin/sh", "-c", script};
+    h->timeout = timeout;
+    h->retries = retries;
+    h->retry_delay = Millis(10);
+    return h;
+}
+
+Job job(std::shared_ptr<const HookConfig> h, std::uint64_t seq) {
+    Job j;
+    j.hook = std::move(h);
+    j.body = R"({"kind":"event","data":{"id":"x"}})";
+    j.id = "x";
+    j.nodename = "n1";
+    j.epoch = 7;
+    j.seq = seq;
+    return j;
+}
+
+// Services the runner until `done` holds, for 10 s at most, waiting as om-sub hooks does:
+// on the runner's descriptors (a hook's exit, its stderr) up to its sleep limit.
+template <class Pred> bool serve_until(Runner& r, Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::vector<pollfd> fds;
+        for (int fd : r.fds())
+            fds.push_back({fd, POLLIN, 0});
+        (void)::poll(fds.data(), fds.size(), static_cast<int>(r.sleep_limit().count()));
+        r.service();
+    }
+    return true;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+} // namespace
+
+TEST_CASE("hooks runner: the event on stdin and in the environment; done once finished") {
+    unit::TempDir dir("runner");
+    const auto out = dir.file("out");
+    std::vector<std::string> log;
+    Runner r(2, 10, [&](const std::string& l) { log.push_back(l); });
+    std::vector<std::uint64_t> done;
+    r.on_done = [&](const Job& j) { done.push_back(j.seq); };
+    r.submit(job(hook("cat > " + out +
+                      "; echo \"$OM_EVENT_ID $OM_EVENT_NODENAME $OM_EVENT_EPOCH "
+                      "$OM_EVENT_SEQ $OM_HOOK_ATTEMPT\" >> " +
+                      out),
+                 5));
+    REQUIRE(serve_until(r, [&] { return !done.empty(); }));
+    CHECK(done == std::vector<std::uint64_t>{5});
+    CHECK(slurp(out) == R"({"kind":"event","data":{"id":"x"}})"
+                        "x n1 7 5 1\n");
+    CHECK(r.stats().started == 1);
+    CHECK(r.stats().finished == 1);
+    CHECK_FALSE(r.busy());
+}
+
+TEST_CASE("hooks runner: concurrency and queue bound it; a dropped job is done at once") {
+    unit::TempDir dir("runner");
+    const auto gate = dir.file("gate");
+    Runner r(1, 1, [](const std::string&) {});
+    std::vector<std::uint64_t> done;
+    r.on_done = [&](const Job& j) { done.push_back(j.seq); };
+    // Each waits for the gate file, so that the first still runs when the others come.
+    const auto h = hook("while [ ! -e " + gate + " ]; do sleep 0.01; done");
+    r.submit(job(h, 1)); // runs
+    r.submit(job(h, 2)); // queued
+    r.submit(job(h, 3)); // the queue is full: dropped, done now
+    CHECK(done == std::vector<std::uint64_t>{3});
+    CHECK(r.stats().dropped == 1);
+    CHECK(r.stats().started == 1);
+    std::ofstream(gate).put('x');
+    REQUIRE(serve_until(r, [&] { return done.size() == 3; }));
+    CHECK(done == std::vector<std::uint64_t>{3, 1, 2}); // the queue in order
+}
+
+TEST_CASE("hooks runner: a hook past its timeout is killed with its children") {
+    unit::TempDir dir("runner");
+    const auto pidfile = dir.file("child");
+    Runner r(1, 1, [](const std::string&) {});
+    bool finished = false;
+    r.on_done = [&](const Job&) { finished = true; };
+    r.submit(job(hook("sleep 30 & echo $! > " + pidfile + "; wait", 200ms), 1));
+    REQUIRE(serve_until(r, [&] { return finished; }));
+    CHECK(r.stats().timed_out == 1);
+    // The hook's own child (its process group) is gone too.
+    const auto child = std::stoi(slurp(pidfile));
+    REQUIRE(child > 0);
+    // Killed: no such process, or a zombie that its new parent has not reaped yet.
+    const auto dead = [&] {
+        if (kill(child, 0) != 0) return true;
+        const auto stat = slurp("/proc/" + std::to_string(child) + "/stat");
+        const auto paren = stat.rfind(')');
+        return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+    };
+    const bool gone = serve_until(r, dead);
+    CHECK(gone);
+}
+
+TEST_CASE("hooks runner: a failing hook runs again until its last attempt") {
+    unit::TempDir dir("runner");
+    const auto out = dir.file("attempts");
+    Runner r(1, 4, [](const std::string&) {});
+    int done = 0;
+    r.on_done = [&](const Job&) { ++done; };
+    r.submit(job(hook("echo $OM_HOOK_ATTEMPT >> " + out + "; exit 1", 10s, 2), 1));
+    REQUIRE(serve_until(r, [&] { return done == 1; }));
+    CHECK(slurp(out) == "1\n2\n3\n");
+    CHECK(r.stats().retried == 2);
+    CHECK(r.stats().failed == 3);
+}

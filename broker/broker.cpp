@@ -36,9 +36,9 @@ Broker::Broker(const BrokerConfig& config)
         curve_server(ingest_, config.curve_secret_key, kIngestDomain);
         curve_server(pub_, config.curve_secret_key, kReadDomain);
         curve_server(api_, config.curve_secret_key, kReadDomain);
-        log_info("CURVE on, broker public key " + curve_public_of(config.curve_secret_key) + ", " +
-                 std::to_string(config.curve_nodes.size()) + " node key(s), " +
-                 std::to_string(config.curve_subscribers.size()) + " subscriber key(s)");
+        log_info("CURVE on, broker public key {}, {} node key(s), {} subscriber key(s)",
+                 curve_public_of(config.curve_secret_key), config.curve_nodes.size(),
+                 config.curve_subscribers.size());
     }
     // Before binding: a journal that cannot be used stops the start with nothing bound.
     if (!config.replay_journal.empty())
@@ -56,8 +56,7 @@ Broker::Broker(const BrokerConfig& config)
         remove_ipc_files(); // the destructor does not run for a constructor that throws
         throw;
     }
-    log_info("epoch " + std::to_string(epoch_) + ", ingest " + config.ingest + ", pub " +
-             config.pub + ", api " + config.api);
+    log_info("epoch {}, ingest {}, pub {}, api {}", epoch_, config.ingest, config.pub, config.api);
     warn_if_exposed();
     resend_journal();
 }
@@ -86,9 +85,8 @@ void Broker::reload(const BrokerConfig& fresh) {
     }
     std::string msg = "config reloaded";
     if (keys_apply)
-        msg += ": " + std::to_string(config_.curve_nodes.size()) + " node key(s), " +
-               std::to_string(config_.curve_subscribers.size()) +
-               " subscriber key(s) for new connections";
+        msg += fmt::format(": {} node key(s), {} subscriber key(s) for new connections",
+                           config_.curve_nodes.size(), config_.curve_subscribers.size());
     if (!(rest == config_))
         msg += keys_apply ? "; its other changes take effect at the next start"
                           : "; its changes take effect at the next start (CURVE keys "
@@ -100,8 +98,8 @@ void Broker::resend_journal() {
     // Called by the constructor, before any own event: the journal holds the earlier runs'.
     if (!journal_) return;
     if (journal_->skipped() > 0)
-        log_warning("journal " + journal_->path() + ": " + std::to_string(journal_->skipped()) +
-                    " line(s) not an event (a torn last line?), skipped");
+        log_warning("journal {}: {} line(s) not an event (a torn last line?), skipped",
+                    journal_->path(), journal_->skipped());
     // No subscriber is connected yet: they reach these through the replay window, marked
     // resent with the time their run made them, and skip those they had (docs/protocol.md).
     for (const auto& e : journal_->entries()) {
@@ -111,8 +109,8 @@ void Broker::resend_journal() {
         stream_.publish_event(e.nodename, e.id, e.data, again);
         ++journal_resent_;
     }
-    log_info("journal " + journal_->path() + ": " + std::to_string(journal_resent_) +
-             " own event(s) of previous runs published again");
+    log_info("journal {}: {} own event(s) of previous runs published again", journal_->path(),
+             journal_resent_);
 }
 
 Broker::~Broker() {
@@ -175,9 +173,8 @@ bool Broker::on_ingest() {
     const auto route_s = route.to_string();
     if (body.size() > config_.max_message_bytes) {
         ++oversized_;
-        log_warning("ingest: heartbeat of " + std::to_string(body.size()) +
-                    " bytes over max_message_bytes (" + std::to_string(config_.max_message_bytes) +
-                    "), dropped");
+        log_warning("ingest: heartbeat of {} bytes over max_message_bytes ({}), dropped",
+                    body.size(), config_.max_message_bytes);
         return true;
     }
     try {
@@ -187,11 +184,10 @@ bool Broker::on_ingest() {
         cluster_.on_heartbeat(route_s, msg, Clock::now(), owner ? owner : "");
     } catch (const simdjson::simdjson_error& e) {
         ++malformed_;
-        log_warning(std::string("ingest: malformed heartbeat (") + std::to_string(body.size()) +
-                    " bytes): " + e.what() + ", dropped");
+        log_warning("ingest: malformed heartbeat ({} bytes): {}, dropped", body.size(), e.what());
     } catch (const std::exception& e) {
         ++malformed_;
-        log_warning(std::string("ingest: heartbeat refused: ") + e.what());
+        log_warning("ingest: heartbeat refused: {}", e.what());
     }
     return true;
 }

@@ -73,8 +73,8 @@ Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& 
     if (it == nodes_.end()) {
         if (nodes_.size() >= config_.max_nodes) {
             ++stats_.refused;
-            throw std::runtime_error("node '" + nodename + "' refused: max_nodes (" +
-                                     std::to_string(config_.max_nodes) + ") reached");
+            throw std::runtime_error(fmt::format("node '{}' refused: max_nodes ({}) reached",
+                                                 nodename, config_.max_nodes));
         }
         it = nodes_.emplace(nodename, NodeState{}).first;
     }
@@ -197,8 +197,8 @@ void Cluster::handle_delta(NodeState& n, const Heartbeat& hb, Clock::time_point 
         ++stats_.duplicates;
     } else if (hb.gen != n.gen + 1) {
         ++stats_.gaps;
-        log_warning("node " + hb.nodename + ": generation " + std::to_string(hb.gen) + " after " +
-                    std::to_string(n.gen) + ", asking for a full");
+        log_warning("node {}: generation {} after {}, asking for a full", hb.nodename, hb.gen,
+                    n.gen);
         ask_full(n, hb.nodename, "gap", now);
     } else {
         apply_delta(n, hb.nodename, hb.ops, w, now);
@@ -273,8 +273,8 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         if (e.get_array().get(op) || op.size() < 1 || op.size() > 2 ||
             !append_path(op.at(0).value_unsafe(), rel) || rel.empty()) {
             ++stats_.bad_ops;
-            log_warning("node " + nodename + ": malformed op #" + std::to_string(applied) +
-                        " in delta gen " + std::to_string(n.gen + 1) + ", asking for a full");
+            log_warning("node {}: malformed op #{} in delta gen {}, asking for a full", nodename,
+                        applied, n.gen + 1);
             ask_full(n, nodename, "error", now);
             break;
         }

@@ -1,6 +1,8 @@
 // Reading heartbeats into their typed form.
 #include "heartbeat.hpp"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 
 namespace om::broker {
@@ -42,7 +44,7 @@ std::string read_payload(simdjson::dom::element msg, std::string_view kind, Hear
     } else if (hb.kind == Kind::Delta) {
         if (msg["ops"].get_array().get(hb.ops)) return "'delta' without an 'ops' list";
         if (hb.ops.size() > max_ops)
-            return "delta of " + std::to_string(hb.ops.size()) + " ops over max_ops_per_delta";
+            return fmt::format("delta of {} ops over max_ops_per_delta", hb.ops.size());
     }
     return "";
 }

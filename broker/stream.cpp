@@ -1,6 +1,8 @@
 // Numbering, publishing and replay of the broker's messages.
 #include "stream.hpp"
 
+#include <fmt/format.h>
+
 namespace om::broker {
 
 Stream::Stream(zmq::socket_t& pub, std::uint64_t epoch, std::size_t replay_max_events,
@@ -69,9 +71,9 @@ std::vector<std::string> Stream::replay(std::uint64_t epoch, std::uint64_t after
         json h{{"status", "error"},
                {"code", "epoch"},
                {"epoch", epoch_},
-               {"message", "epoch " + std::to_string(epoch) + " is not the broker's (" +
-                               std::to_string(epoch_) +
-                               "): events of another broker run cannot be replayed"}};
+               {"message", fmt::format("epoch {} is not the broker's ({}): events of another "
+                                       "broker run cannot be replayed",
+                                       epoch, epoch_)}};
         frames.push_back(h.dump());
         return frames;
     }
@@ -82,8 +84,8 @@ std::vector<std::string> Stream::replay(std::uint64_t epoch, std::uint64_t after
                {"code", "too_old"},
                {"epoch", epoch_},
                {"oldest", oldest},
-               {"message", "events after " + std::to_string(after) +
-                               " are no longer kept; the oldest is " + std::to_string(oldest)}};
+               {"message", fmt::format("events after {} are no longer kept; the oldest is {}",
+                                       after, oldest)}};
         frames.push_back(h.dump());
         return frames;
     }

@@ -5,6 +5,7 @@ find_package(simdjson REQUIRED)        # no version: its check only accepts the 
 find_package(nlohmann_json 3 REQUIRED)
 find_package(toml11 3 REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(fmt 9 REQUIRED)            # used header-only: no library to ship beside ours
 find_package(Threads REQUIRED)
 if(OMBUS_TESTS)
   find_package(Catch2 2 REQUIRED)

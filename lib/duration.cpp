@@ -1,6 +1,8 @@
 // Parsing and printing of durations.
 #include "duration.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -9,8 +11,7 @@ namespace om {
 
 namespace {
 [[noreturn]] void fail(std::string_view text, std::size_t pos, const char* what) {
-    throw DurationError("duration '" + std::string(text) + "': " + what + " at position " +
-                        std::to_string(pos + 1));
+    throw DurationError(fmt::format("duration '{}': {} at position {}", text, what, pos + 1));
 }
 } // namespace
 

@@ -1,6 +1,8 @@
 // Parser and evaluator of the filter grammar (see filter.hpp).
 #include "filter.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -14,8 +16,7 @@ bool is_op_char(char c) {
 }
 
 [[noreturn]] void fail(std::string_view text, std::size_t pos, const std::string& what) {
-    throw FilterError("filter '" + std::string(text) + "': " + what + " at position " +
-                      std::to_string(pos + 1));
+    throw FilterError(fmt::format("filter '{}': {} at position {}", text, what, pos + 1));
 }
 
 Literal make_literal(std::string text) {

@@ -1,6 +1,8 @@
 // Dotted text form of JSON paths and lookup of a path in a document.
 #include "json_path.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 namespace om {
@@ -58,28 +60,25 @@ Path parse_dotted(std::string_view text) {
         if (i < text.size() && text[i] == '\'') {
             const auto close = text.find('\'', i + 1);
             if (close == std::string_view::npos)
-                throw PathError("path '" + std::string(text) +
-                                "': unterminated quote at position " + std::to_string(i + 1));
+                throw PathError(
+                    fmt::format("path \'{}\': unterminated quote at position {}", text, i + 1));
             key.assign(text.substr(i + 1, close - i - 1));
             i = close + 1;
         } else {
             const auto end = text.find('.', i);
             const auto stop = end == std::string_view::npos ? text.size() : end;
             if (stop == i)
-                throw PathError("path '" + std::string(text) + "': empty key at position " +
-                                std::to_string(i + 1));
+                throw PathError(fmt::format("path \'{}\': empty key at position {}", text, i + 1));
             key.assign(text.substr(i, stop - i));
             i = stop;
         }
         path.emplace_back(std::move(key));
         if (i == text.size()) break;
         if (text[i] != '.')
-            throw PathError("path '" + std::string(text) + "': expected '.' at position " +
-                            std::to_string(i + 1));
+            throw PathError(fmt::format("path \'{}\': expected '.' at position {}", text, i + 1));
         ++i;
         if (i == text.size())
-            throw PathError("path '" + std::string(text) + "': trailing '.' at position " +
-                            std::to_string(i));
+            throw PathError(fmt::format("path \'{}\': trailing '.' at position {}", text, i));
     }
     return path;
 }

@@ -1,4 +1,4 @@
-// Timestamped one-line logs on stderr.
+// Timestamped one-line logs, on stderr or in a log file.
 #include "log.hpp"
 
 #include <algorithm>
@@ -6,15 +6,31 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <stdexcept>
 
 namespace om {
 
 namespace {
 std::string g_program = "om";
-}
+std::FILE* g_file = nullptr; // the log file, or nullptr for stderr
+} // namespace
 
 void set_log_program(std::string name) {
     g_program = std::move(name);
+}
+
+void set_log_file(const std::string& path) {
+    std::FILE* next = nullptr;
+    if (!path.empty()) {
+        const auto dir = std::filesystem::path(path).parent_path();
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+        next = std::fopen(path.c_str(), "a");
+        if (!next) throw std::runtime_error(path + ": cannot open the log file");
+    }
+    if (g_file) std::fclose(g_file);
+    g_file = next;
 }
 
 std::string format_local_time(double ts, int digits) {
@@ -42,12 +58,12 @@ void log(LogLevel level, std::string_view message) {
                      : level == LogLevel::Warning ? "warning"
                                                   : "error";
     // One write per line, so lines of concurrent processes do not interleave.
-    std::string line = format_local_time(now, 3) + " " + g_program + " " + lv + ": ";
-    line.append(message);
-    for (auto& c : line)
-        if (c == '\n') c = ' ';
+    auto line = fmt::format("{} {} {}: {}", format_local_time(now, 3), g_program, lv, message);
+    std::replace(line.begin(), line.end(), '\n', ' ');
     line.push_back('\n');
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    auto* out = g_file ? g_file : stderr;
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fflush(out);
 }
 
 } // namespace om

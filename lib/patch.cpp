@@ -1,6 +1,8 @@
 // Applying and computing patches over nlohmann JSON documents.
 #include "patch.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 namespace om {
@@ -41,13 +43,12 @@ json* step(json& node, const PathElem& e, bool create, const Op& op) {
     const auto idx = std::get<std::size_t>(e);
     if (!node.is_array()) {
         if (!create) return nullptr;
-        throw PatchError("patch " + where(op) + ": list index " + std::to_string(idx) + " into a " +
-                         node.type_name());
+        throw PatchError(
+            fmt::format("patch {}: list index {} into a {}", where(op), idx, node.type_name()));
     }
     if (idx < node.size()) return &node[idx];
     if (!create) return nullptr;
-    throw PatchError("patch " + where(op) + ": list index " + std::to_string(idx) +
-                     " out of range");
+    throw PatchError(fmt::format("patch {}: list index {} out of range", where(op), idx));
 }
 
 void set_last(json& parent, const PathElem& e, json&& value, const Op& op) {
@@ -74,15 +75,14 @@ void set_last(json& parent, const PathElem& e, json&& value, const Op& op) {
     }
     const auto idx = std::get<std::size_t>(e);
     if (!parent.is_array())
-        throw PatchError("patch " + where(op) + ": list index " + std::to_string(idx) + " into a " +
-                         parent.type_name());
+        throw PatchError(
+            fmt::format("patch {}: list index {} into a {}", where(op), idx, parent.type_name()));
     if (idx < parent.size())
         parent[idx] = std::move(value);
     else if (idx == parent.size())
         parent.push_back(std::move(value));
     else
-        throw PatchError("patch " + where(op) + ": list index " + std::to_string(idx) +
-                         " out of range");
+        throw PatchError(fmt::format("patch {}: list index {} out of range", where(op), idx));
 }
 
 void erase_last(json& parent, const PathElem& e) {
@@ -137,8 +137,8 @@ void apply_core(json& doc, const Op& op, json&& value) {
                     idx = std::get<std::size_t>(e);
                 }
                 if (idx >= cur->size())
-                    throw PatchError("patch " + where(op) + ": list index " + std::to_string(idx) +
-                                     " out of range");
+                    throw PatchError(
+                        fmt::format("patch {}: list index {} out of range", where(op), idx));
                 cur = &(*cur)[idx];
             } else {
                 throw PatchError("patch " + where(op) + ": cannot descend into a " +
@@ -148,8 +148,8 @@ void apply_core(json& doc, const Op& op, json&& value) {
         if (cur && cur->is_null() && fresh == op.path.size()) fresh = op.path.size() - 1;
         for (std::size_t i = fresh; i < op.path.size(); ++i)
             if (const auto* idx = std::get_if<std::size_t>(&op.path[i]))
-                throw PatchError("patch " + where(op) + ": list index " + std::to_string(*idx) +
-                                 " below a missing key");
+                throw PatchError(
+                    fmt::format("patch {}: list index {} below a missing key", where(op), *idx));
     }
     json* parent = &doc;
     for (std::size_t i = 0; i + 1 < op.path.size(); ++i) {

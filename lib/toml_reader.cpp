@@ -3,6 +3,7 @@
 
 #include "curve.hpp"
 
+#include <fmt/format.h>
 #include <fstream>
 
 namespace om {
@@ -23,8 +24,8 @@ toml::value read_toml(const std::string& path) {
     try {
         return toml::parse(in, path);
     } catch (const toml::syntax_error& e) {
-        throw ConfigError(path + ":" + std::to_string(e.location().line()) + ": " +
-                          first_line(e.what()));
+        throw ConfigError(
+            fmt::format("{}:{}: {}", path, e.location().line(), first_line(e.what())));
     } catch (const std::exception& e) {
         throw ConfigError(path + ":0: " + first_line(e.what()));
     }
@@ -46,7 +47,7 @@ TomlTable TomlTable::of(const toml::value& table, std::string name, std::string 
 }
 
 std::string TomlTable::where(const toml::value& v) const {
-    return file_ + ":" + std::to_string(v.location().line()) + ": ";
+    return fmt::format("{}:{}: ", file_, v.location().line());
 }
 
 const toml::value* TomlTable::get(const std::string& key) {
@@ -145,7 +146,7 @@ void warn_unknown_tables(const toml::value& root, const std::set<std::string>& t
                          const std::string& file, std::vector<std::string>& warnings) {
     for (const auto& [k, v] : root.as_table()) {
         if (!tables.count(k))
-            warnings.push_back(file + ":" + std::to_string(v.location().line()) +
+            warnings.push_back(fmt::format("{}:{}", file, v.location().line()) +
                                ": unknown table or key '" + k + "', ignored");
     }
 }
@@ -154,8 +155,8 @@ void toml_guarded(const std::string& file, const std::function<void()>& fn) {
     try {
         fn();
     } catch (const toml::exception& e) {
-        throw ConfigError(file + ":" + std::to_string(e.location().line()) + ": " +
-                          first_line(e.what()));
+        throw ConfigError(
+            fmt::format("{}:{}: {}", file, e.location().line(), first_line(e.what())));
     }
 }
 

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "duration.hpp"
 
+#include <fmt/format.h>
 #include <functional>
 #include <limits>
 #include <map>
@@ -48,10 +49,10 @@ class TomlTable {
         if (auto v = get(key)) {
             if (!v->is_integer() || v->as_integer() < min || v->as_integer() > max)
                 throw ConfigError(
-                    where(*v) + key_name(key) + " must be an integer " +
+                    where(*v) + key_name(key) +
                     (max == std::numeric_limits<long long>::max()
-                         ? ">= " + std::to_string(min)
-                         : "from " + std::to_string(min) + " to " + std::to_string(max)));
+                         ? fmt::format(" must be an integer >= {}", min)
+                         : fmt::format(" must be an integer from {} to {}", min, max)));
             out = static_cast<Int>(v->as_integer());
         }
     }

@@ -27,8 +27,7 @@ Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLo
     for (const auto& b : config_.brokers)
         uplinks_.push_back(std::make_unique<Uplink>(ctx_, b, config_.curve));
     reload_source();
-    log_info("node " + config_.nodename + ", incarnation " + std::to_string(inc_) + ", control " +
-             config_.control);
+    log_info("node {}, incarnation {}, control {}", config_.nodename, inc_, config_.control);
 }
 
 Publisher::~Publisher() {
@@ -227,8 +226,8 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             // events, those it lost in its crash (it publishes each once per run).
             send_full(*uplinks_[i]);
             const auto n = resend(*uplinks_[i]);
-            log_info("connected again to " + uplinks_[i]->endpoint() + ", full and " +
-                     std::to_string(n) + " recent event(s) sent");
+            log_info("connected again to {}, full and {} recent event(s) sent",
+                     uplinks_[i]->endpoint(), n);
         }
         for (auto& up : uplinks_)
             up->retry_if_due();

@@ -41,9 +41,9 @@ bool Uplink::receive(std::string& out) {
 
 void Uplink::refused() {
     if (retry_at_) return;
-    log_warning("broker " + endpoint_ + " refused this node's CURVE key (is it in its " +
-                "[security.nodes] under this nodename?); trying again in " +
-                std::to_string(retry_delay_.count()) + "s");
+    log_warning("broker {} refused this node's CURVE key (is it in its [security.nodes] under "
+                "this nodename?); trying again in {}s",
+                endpoint_, retry_delay_.count());
     retry_at_ = std::chrono::steady_clock::now() + retry_delay_;
     retry_delay_ = std::min<std::chrono::seconds>(retry_delay_ * 2, std::chrono::seconds(30));
 }

@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config git \
 libzmq3-dev cppzmq-dev libsimdjson-dev nlohmann-json3-dev libtoml11-dev catch2 \
-libcli11-dev python3 python3-zmq \
+libcli11-dev libfmt-dev python3 python3-zmq \
 man-db groff-base systemd procps iproute2 \
 debhelper dpkg-dev fakeroot lintian \
 clang-14 libfuzzer-14-dev libclang-rt-14-dev"

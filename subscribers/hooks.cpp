@@ -30,36 +30,6 @@ void on_hup(int) {
     g_reload = true;
 }
 
-// The node log: one line per record, appended, timestamped.
-class NodeLog {
-  public:
-    explicit NodeLog(const std::string& path) { open(path); }
-    void open(const std::string& path) {
-        path_ = path;
-        out_.reset();
-        if (path.empty()) return;
-        const auto dir = std::filesystem::path(path).parent_path();
-        if (!dir.empty()) std::filesystem::create_directories(dir);
-        out_.emplace(path, std::ios::app);
-    }
-    void operator()(const std::string& line) {
-        const auto text = format_line(line);
-        if (out_) {
-            *out_ << text << std::flush;
-        } else {
-            std::cerr << text << std::flush;
-        }
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    static std::string format_line(const std::string& line) {
-        return format_local_time(wire::now_ts(), 3) + " om-sub hooks: " + line + "\n";
-    }
-    std::string path_;
-    std::optional<std::ofstream> out_;
-};
-
 struct LoadedHooks {
     HooksConfig config;
     std::vector<std::shared_ptr<const HookConfig>> hooks;
@@ -115,7 +85,6 @@ class HooksDaemon {
     std::string file_;
     std::optional<FileWatch> watch_;
     LoadedHooks loaded_;
-    std::optional<NodeLog> log_;
     std::optional<hooks::Cursor> cursor_;
     std::optional<hooks::Runner> runner_;
 };
@@ -134,7 +103,8 @@ std::optional<int> HooksDaemon::load() {
         watch_.emplace(file_);
         watch_->check();
         loaded_ = load_hooks(file_, errors);
-        log_.emplace(loaded_.config.log);
+        set_log_program("om-sub hooks");
+        set_log_file(loaded_.config.log); // the node log, or stderr
         cursor_.emplace(loaded_.config.cursor.empty() ? default_cursor_path()
                                                       : loaded_.config.cursor);
         std::filesystem::create_directories(std::filesystem::path(cursor_->path()).parent_path());
@@ -144,7 +114,7 @@ std::optional<int> HooksDaemon::load() {
         return kUsage;
     }
     for (const auto& e : errors)
-        (*log_)(e);
+        log_warning(e);
     auto& cursor = *cursor_;
     if (resumed)
         copts_.resume =
@@ -154,10 +124,9 @@ std::optional<int> HooksDaemon::load() {
     else
         cursor.set_since(wire::now_ts()); // a first start: what came before is not ours
     copts_.topics = {std::string(wire::kEventPrefix)};
-    (*log_)("started with " + std::to_string(loaded_.hooks.size()) + " hook(s) from " + file_ +
-            ", cursor " + cursor.path() +
-            (resumed ? " at " + std::to_string(cursor.epoch()) + ":" + std::to_string(cursor.seq())
-                     : " (new)"));
+    log_info("started with {} hook(s) from {}, cursor {}{}", loaded_.hooks.size(), file_,
+             cursor.path(),
+             resumed ? fmt::format(" at {}:{}", cursor.epoch(), cursor.seq()) : " (new)");
     return std::nullopt;
 }
 
@@ -198,26 +167,25 @@ void HooksDaemon::reload() {
         std::vector<std::string> errors;
         auto next = load_hooks(file_, errors);
         for (const auto& e : errors)
-            (*log_)(e);
+            log_warning(e);
         loaded_ = std::move(next); // queued executions keep the hook they were made for
         runner_->set_limits(loaded_.config.concurrency, loaded_.config.queue);
-        (*log_)("reloaded " + std::to_string(loaded_.hooks.size()) + " hook(s) from " + file_);
+        log_info("reloaded {} hook(s) from {}", loaded_.hooks.size(), file_);
     } catch (const std::exception& e) {
-        (*log_)(std::string("reload failed, keeping the previous hooks: ") + e.what());
+        log_error("reload failed, keeping the previous hooks: {}", e.what());
     }
 }
 
 int HooksDaemon::run() {
     auto& cursor = *cursor_;
-    auto& log = *log_;
     runner_.emplace(loaded_.config.concurrency, loaded_.config.queue,
-                    [&](const std::string& l) { log(l); });
+                    [](const std::string& l) { log_info(l); });
     auto& runner = *runner_;
     runner.on_done = [&](const hooks::Job& j) { cursor.finish(j.epoch, j.seq); };
     runner.on_reaped = [&] { cursor.flush(); }; // one write for the hooks reaped together
 
     Connection conn(copts_);
-    conn.on_notice = [&](const std::string& text) { log(text); };
+    conn.on_notice = [](const std::string& text) { log_warning(text); };
     conn.on_message = [this](const Message& m) { on_event(m); };
     // Had already, from another broker run: handled, so the cursor passes it.
     conn.on_skip = [&](const wire::Meta& meta) {
@@ -232,8 +200,8 @@ int HooksDaemon::run() {
     }
     // From here on every event published is handled (live, or fetched from the replay
     // window when a gap shows): tests and operators wait for this line.
-    log("connected to " + conn.broker().pub + ", broker epoch " + std::to_string(conn.epoch()) +
-        ", events after " + std::to_string(conn.last_event_seq()));
+    log_info("connected to {}, broker epoch {}, events after {}", conn.broker().pub, conn.epoch(),
+             conn.last_event_seq());
     auto next_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (!g_stop) {
         conn.poll(runner.sleep_limit(), runner.fds()); // or a hook's exit wakes it
@@ -255,10 +223,9 @@ int HooksDaemon::run() {
 
 void HooksDaemon::log_stop() {
     const auto& st = runner_->stats();
-    (*log_)("stopping; " + std::to_string(st.started) + " started, " + std::to_string(st.failed) +
-            " failed, " + std::to_string(st.timed_out) + " timed out, " +
-            std::to_string(st.retried) + " retried, " + std::to_string(st.throttled) +
-            " held by a rate limit, " + std::to_string(st.dropped) + " dropped");
+    log_info("stopping; {} started, {} failed, {} timed out, {} retried, {} held by a rate limit, "
+             "{} dropped",
+             st.started, st.failed, st.timed_out, st.retried, st.throttled, st.dropped);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "connection.hpp"
 
 #include "curve.hpp"
+#include "log.hpp"
 #include "poll_wait.hpp"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ bool starts_with(const std::string& s, std::string_view p) {
 }
 
 std::string range_text(const Loss& l) {
-    return std::to_string(l.from) + ".." + std::to_string(l.to);
+    return fmt::format("{}..{}", l.from, l.to);
 }
 
 // A step may lead to another (a broker restarting during the replay that follows a
@@ -104,7 +105,7 @@ Connection::Next Connection::connect(std::size_t index) {
         const auto skipped = skipped_;
         next = recover_events();
         if (dedup_.in_other_run() && skipped_ > skipped)
-            notice(std::to_string(skipped_ - skipped) + " event(s) of the replay were had already");
+            notice(fmt::format("{} event(s) of the replay were had already", skipped_ - skipped));
         dedup_.end_other_run();
     }
     state_ = !options_.state || snapshot() ? State::following : State::resyncing;
@@ -119,19 +120,19 @@ bool Connection::begin_run(const RunPosition& at, bool same_broker) {
     if (starting && resume && (resume->epoch == at.epoch || resume->epoch == 0)) {
         tracker_.follow(at.epoch, resume->eseq, 0); // resume where the cursor says
     } else if (starting && resume) {
-        notice("events after " + std::to_string(resume->eseq) + " of broker epoch " +
-               std::to_string(resume->epoch) + " cannot be replayed by broker epoch " +
-               std::to_string(at.epoch) + ": replaying its window, skipping what was handled");
+        notice(fmt::format("events after {} of broker epoch {} cannot be replayed by broker epoch "
+                           "{}: replaying its window, skipping what was handled",
+                           resume->eseq, resume->epoch, at.epoch));
         dedup_.begin_other_run(resume->ts);
         tracker_.restart(at.epoch);
     } else if (starting) {
         // A plain start follows what comes next: what came before is not lost.
         tracker_.follow(at.epoch, at.eseq, at.pseq);
     } else {
-        notice("broker epoch changed from " + std::to_string(tracker_.epoch()) + " to " +
-               std::to_string(at.epoch) +
-               (same_broker ? " (broker restarted)" : " (another broker)") +
-               ": replaying its window, skipping what was had");
+        notice(fmt::format("broker epoch changed from {} to {} ({}): replaying its window, "
+                           "skipping what was had",
+                           tracker_.epoch(), at.epoch,
+                           same_broker ? "broker restarted" : "another broker"));
         dedup_.begin_other_run(last_heard_ts_);
         // Its numbers are not the previous run's; without a replica, the patches it
         // published before we connected are lost to us, which the next patch or tick says.
@@ -162,8 +163,8 @@ bool Connection::snapshot() {
     auto s = api_.snapshot();
     if (!s) return false;
     if (s->at.epoch != tracker_.epoch()) {
-        notice("broker epoch changed from " + std::to_string(tracker_.epoch()) + " to " +
-               std::to_string(s->at.epoch) + " (broker restarted)");
+        notice(fmt::format("broker epoch changed from {} to {} (broker restarted)",
+                           tracker_.epoch(), s->at.epoch));
         tracker_.restart(s->at.epoch);
     }
     json doc;
@@ -202,10 +203,8 @@ Connection::Next Connection::recover_events() {
             } else {
                 const auto n = lost->to - lost->from + 1;
                 lost_events_ += n;
-                notice("events " + range_text(*lost) +
-                       " are older than the broker's replay "
-                       "window: " +
-                       std::to_string(n) + " lost");
+                notice(fmt::format("events {} are older than the broker's replay window: {} lost",
+                                   range_text(*lost), n));
             }
             continue;
         }
@@ -254,7 +253,7 @@ Connection::Next Connection::on_silence() {
 
 void Connection::report(const Loss& lost, const std::string& what) {
     if (lost.count)
-        notice("lost " + std::to_string(lost.count) + " patch(es) of " + what);
+        notice(fmt::format("lost {} patch(es) of {}", lost.count, what));
     else if (lost.any())
         notice("lost patches " + range_text(lost) + what);
 }
@@ -265,8 +264,7 @@ Connection::Next Connection::handle(std::vector<zmq::message_t>& frames) {
     silent_but_answering_ = 0;
     // TOPIC | META | BODY (wire.hpp)
     if (frames.size() != 3) {
-        notice("message of " + std::to_string(frames.size()) +
-               " frames on the pub socket, skipped");
+        notice(fmt::format("message of {} frames on the pub socket, skipped", frames.size()));
         return {};
     }
     const auto topic = frames[0].to_string();
@@ -310,7 +308,7 @@ Connection::Next Connection::handle_replica_patch(const std::string& topic, cons
     try {
         parsed = parser_.parse(body);
     } catch (const simdjson::simdjson_error&) {
-        notice("malformed patch " + std::to_string(meta.kseq) + ", resyncing");
+        notice(fmt::format("malformed patch {}, resyncing", meta.kseq));
         return {Step::resync, ""};
     }
     const auto before = replica_.pseq();
@@ -320,11 +318,10 @@ Connection::Next Connection::handle_replica_patch(const std::string& topic, cons
     case Replica::Result::Old:
         return {};
     case Replica::Result::Gap:
-        notice("lost patches " + std::to_string(before + 1) + ".." + std::to_string(meta.kseq - 1) +
-               ", resyncing");
+        notice(fmt::format("lost patches {}..{}, resyncing", before + 1, meta.kseq - 1));
         return {Step::resync, ""};
     case Replica::Result::Error:
-        notice("patch " + std::to_string(meta.kseq) + " does not apply to the replica, resyncing");
+        notice(fmt::format("patch {} does not apply to the replica, resyncing", meta.kseq));
         return {Step::resync, ""};
     }
     // Every applied patch reaches the verb in state mode: its replica changed.

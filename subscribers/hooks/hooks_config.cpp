@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <fmt/format.h>
 
 namespace om {
 
@@ -116,7 +117,7 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
                      std::vector<std::string>& warnings) {
     HookConfig h;
     h.name = "hook." + key;
-    h.where = file + ":" + std::to_string(v.location().line());
+    h.where = fmt::format("{}:{}", file, v.location().line());
     auto t = TomlTable::of(v, h.name, file);
     read_events(t, h);
     if (const auto* c = t.get("command")) {

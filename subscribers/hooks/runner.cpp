@@ -2,6 +2,7 @@
 #include "runner.hpp"
 
 #include "file_text.hpp"
+#include "log.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -32,8 +33,7 @@ std::string last_lines(const std::string& tail) {
 
 // "hook NAME event ID seq EPOCH:SEQ": how every log line names an execution.
 std::string label(const Job& job) {
-    return "hook " + job.hook->name + " event " + job.id + " seq " + std::to_string(job.epoch) +
-           ":" + std::to_string(job.seq);
+    return fmt::format("hook {} event {} seq {}:{}", job.hook->name, job.id, job.epoch, job.seq);
 }
 
 std::string joined(const std::vector<std::string>& argv) {
@@ -101,8 +101,8 @@ void Runner::submit(Job job) {
         auto& t = it->second;
         const auto now = Clock::now();
         if (t.waiting.empty() && !t.limit.allows(now))
-            log_("hook " + hook.name + " rate limit " + std::to_string(hook.rate_count) + "/" +
-                 format_duration(hook.rate_period) + " reached: executions wait their turn");
+            log_(fmt::format("hook {} rate limit {}/{} reached: executions wait their turn",
+                             hook.name, hook.rate_count, format_duration(hook.rate_period)));
         if (!t.waiting.empty() || !t.limit.allows(now)) ++stats_.throttled;
         t.waiting.push_back(std::move(job));
         ++throttled_;
@@ -110,8 +110,8 @@ void Runner::submit(Job job) {
         return;
     }
     ++stats_.dropped;
-    log_(label(job) + " dropped: queue full (" + std::to_string(queue_max_) + " waiting, " +
-         std::to_string(stats_.dropped) + " dropped so far)");
+    log_(fmt::format("{} dropped: queue full ({} waiting, {} dropped so far)", label(job),
+                     queue_max_, stats_.dropped));
     if (on_done) on_done(job);
 }
 
@@ -149,13 +149,12 @@ void Runner::start(Job job) {
             env.emplace_back(*e);
     env.push_back("OM_EVENT_ID=" + job.id);
     env.push_back("OM_EVENT_NODENAME=" + job.nodename);
-    env.push_back("OM_EVENT_SEQ=" + std::to_string(job.seq));
-    env.push_back("OM_EVENT_EPOCH=" + std::to_string(job.epoch));
-    env.push_back("OM_HOOK_ATTEMPT=" + std::to_string(job.attempt));
+    env.push_back(fmt::format("OM_EVENT_SEQ={}", job.seq));
+    env.push_back(fmt::format("OM_EVENT_EPOCH={}", job.epoch));
+    env.push_back(fmt::format("OM_HOOK_ATTEMPT={}", job.attempt));
     // The same on every broker and broker run: the key for idempotence across a failover.
     if (job.eid != 0)
-        env.push_back("OM_EVENT_ORIGIN=" + job.nodename + ":" + std::to_string(job.inc) + ":" +
-                      std::to_string(job.eid));
+        env.push_back(fmt::format("OM_EVENT_ORIGIN={}:{}:{}", job.nodename, job.inc, job.eid));
     std::vector<char*> envp, argv;
     for (auto& e : env)
         envp.push_back(e.data());
@@ -200,21 +199,18 @@ void Runner::finish(Running& r, int status) {
         outcome = "killed at timeout " + format_duration(r.job.hook->timeout);
         ++stats_.timed_out;
     } else if (WIFEXITED(status)) {
-        outcome = "exit " + std::to_string(WEXITSTATUS(status));
+        outcome = fmt::format("exit {}", WEXITSTATUS(status));
         failed = WEXITSTATUS(status) != 0;
         if (failed) ++stats_.failed;
     } else if (WIFSIGNALED(status)) {
-        outcome = "signal " + std::to_string(WTERMSIG(status));
+        outcome = fmt::format("signal {}", WTERMSIG(status));
         ++stats_.failed;
     }
     ++stats_.finished;
-    char dur[32];
-    std::snprintf(dur, sizeof dur, "%.1fms", ms);
-    auto line = label(r.job) + " pid " + std::to_string(r.pid) + " " + outcome + " in " + dur +
-                " cmd " + joined(r.job.hook->command);
+    auto line = fmt::format("{} pid {} {} in {:.1f}ms cmd {}", label(r.job), r.pid, outcome, ms,
+                            joined(r.job.hook->command));
     if (r.job.hook->retries > 0)
-        line += " attempt " + std::to_string(r.job.attempt) + "/" +
-                std::to_string(r.job.hook->retries + 1);
+        line += fmt::format(" attempt {}/{}", r.job.attempt, r.job.hook->retries + 1);
     if (!r.err_tail.empty()) line += " stderr: " + last_lines(r.err_tail);
     if (failed) {
         log_(line + retry_or_done(r.job));

@@ -110,16 +110,19 @@ double raw_forwarder(const TempDir& dir, long n, const std::vector<std::string>&
 
 // Sends n pipelined `set bench.kI=N` requests on a DEALER, in om-pub's control frames (REQ
 // envelope: empty frame, VERB, ARG), one leaf each over 1,000 keys, draining the replies.
-void send_set_requests(zmq::socket_t& d, long n) {
+// Returns the replies drained.
+long send_set_requests(zmq::socket_t& d, long n) {
+    long replies = 0;
     for (long i = 0; i < n; ++i) {
         const auto arg = "bench.k" + std::to_string(i % 1000) + "=" + std::to_string(i);
         d.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
         d.send(zmq::str_buffer("set"), zmq::send_flags::sndmore);
         d.send(zmq::buffer(arg), zmq::send_flags::none);
         zmq::message_t r;
-        while (d.recv(r, zmq::recv_flags::dontwait)) {
-        }
+        while (d.recv(r, zmq::recv_flags::dontwait))
+            if (!r.more()) ++replies;
     }
+    return replies;
 }
 
 // The ceiling of any control socket that answers each request, as om-pub's does: a DEALER
@@ -133,7 +136,12 @@ double raw_request_reply(const TempDir& dir, long n) {
     std::thread sender([&] {
         zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
         d.connect(dir.ipc("raw-ctl"));
-        send_set_requests(d, n);
+        // Every reply taken before the DEALER closes, so that neither side has messages in
+        // flight when its context ends (a smoke run once hung in zmq_ctx_term here).
+        for (long got = send_set_requests(d, n); got < n;) {
+            zmq::message_t r;
+            if (d.recv(r) && !r.more()) ++got;
+        }
     });
     zmq::message_t id, part;
     Clock::time_point t0;

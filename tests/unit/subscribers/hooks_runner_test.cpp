@@ -62,7 +62,7 @@ std::string slurp(const std::string& path) {
 }
 } // namespace
 
-TEST_CASE("hooks runner: the event on stdin and in the environment; done once finished") {
+TEST_CASE("hooks runner: the event on stdin and in the environment, done once finished") {
     unit::TempDir dir("runner");
     const auto out = dir.file("out");
     std::vector<std::string> log;
@@ -83,7 +83,7 @@ TEST_CASE("hooks runner: the event on stdin and in the environment; done once fi
     CHECK_FALSE(r.busy());
 }
 
-TEST_CASE("hooks runner: concurrency and queue bound it; a dropped job is done at once") {
+TEST_CASE("hooks runner: concurrency and queue bound it, a dropped job is done at once") {
     unit::TempDir dir("runner");
     const auto gate = dir.file("gate");
     Runner r(1, 1, [](const std::string&) {});

@@ -14,10 +14,6 @@ namespace om::sub {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-bool starts_with(const std::string& s, std::string_view p) {
-    return s.compare(0, p.size(), p) == 0;
-}
-
 std::string range_text(const Loss& l) {
     return fmt::format("{}..{}", l.from, l.to);
 }
@@ -214,7 +210,7 @@ Connection::Next Connection::recover_events() {
                 if (!tracker_.subscription(e.topic))
                     tracker_.event_passed(e.meta.kseq); // not ours, but seen
                 else
-                    deliver_event(e.topic, e.meta, std::move(e.body), true);
+                    deliver_event(e.topic, e.meta, e.body, true);
             }
             return {};
         }
@@ -251,11 +247,11 @@ Connection::Next Connection::on_silence() {
     return {};
 }
 
-void Connection::report(const Loss& lost, const std::string& what) {
+void Connection::report(const Loss& lost, const std::string& topic) {
     if (lost.count)
-        notice(fmt::format("lost {} patch(es) of {}", lost.count, what));
+        notice(fmt::format("lost {} patch(es) of {}", lost.count, topic));
     else if (lost.any())
-        notice("lost patches " + range_text(lost) + what);
+        notice("lost patches " + range_text(lost));
 }
 
 Connection::Next Connection::handle(std::vector<zmq::message_t>& frames) {
@@ -280,7 +276,7 @@ Connection::Next Connection::handle(std::vector<zmq::message_t>& frames) {
     if (!tracker_.same_run(meta->epoch))
         return {Step::reconnect, "broker epoch changed (broker restarted)"};
     const auto body = frames[2].to_string_view();
-    if (!starts_with(topic, wire::kPatchPrefix)) return handle_event(topic, *meta, body);
+    if (!topic.starts_with(wire::kPatchPrefix)) return handle_event(topic, *meta, body);
     if (options_.state) return handle_replica_patch(topic, *meta, body);
     handle_stream_patch(topic, *meta, body);
     return {};
@@ -292,7 +288,7 @@ Connection::Next Connection::handle_tick(const wire::Tick& t) {
     if (replica_.synced()) replica_pseq = replica_.pseq();
     const auto v = tracker_.on_tick(t, replica_pseq);
     if (v.other_run) return {Step::reconnect, "broker epoch changed (broker restarted)"};
-    report(v.patches_lost, "");
+    report(v.patches_lost, std::string(wire::kPatchPrefix));
     Next next;
     if (v.replay) next = recover_events();
     if (next.step == Step::carry_on && v.replica_behind.any()) {
@@ -325,7 +321,7 @@ Connection::Next Connection::handle_replica_patch(const std::string& topic, cons
         return {Step::resync, ""};
     }
     // Every applied patch reaches the verb in state mode: its replica changed.
-    emit(topic, meta, std::string(body), parsed, true, false);
+    emit(topic, meta, body, parsed, true, false);
     return {};
 }
 
@@ -333,17 +329,16 @@ void Connection::handle_stream_patch(const std::string& topic, const wire::Meta&
                                      std::string_view body) {
     // Without a replica, a lost patch cannot be recovered: say so.
     const auto v = tracker_.on_patch(topic, meta);
-    report(v.lost, v.lost.count ? topic : "");
+    report(v.lost, topic);
     if (!v.deliver || !on_message) return;
-    std::string text(body);
     simdjson::dom::element parsed;
     try {
-        parsed = parser_.parse(text);
+        parsed = parser_.parse(body);
     } catch (const simdjson::simdjson_error&) {
         notice("malformed patch body on " + topic + ", skipped");
         return;
     }
-    emit(topic, meta, std::move(text), parsed, true, false);
+    emit(topic, meta, body, parsed, true, false);
 }
 
 Connection::Next Connection::handle_event(const std::string& topic, const wire::Meta& meta,
@@ -355,12 +350,12 @@ Connection::Next Connection::handle_event(const std::string& topic, const wire::
         if (next.step != Step::carry_on) return next;
         if (tracker_.had(meta.kseq)) return {}; // it came with the replay
     }
-    deliver_event(topic, meta, std::string(body), false);
+    deliver_event(topic, meta, body, false);
     return {};
 }
 
-void Connection::deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,
-                               bool replayed) {
+void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
+                               std::string_view body, bool replayed) {
     tracker_.event_handled(topic, meta);
     simdjson::dom::element parsed;
     try {
@@ -373,16 +368,16 @@ void Connection::deliver_event(const std::string& topic, const wire::Meta& meta,
         skip(meta);
         return;
     }
-    emit(topic, meta, std::move(body), parsed, false, replayed);
+    emit(topic, meta, body, parsed, false, replayed);
 }
 
-void Connection::emit(const std::string& topic, const wire::Meta& meta, std::string body,
+void Connection::emit(const std::string& topic, const wire::Meta& meta, std::string_view body,
                       simdjson::dom::element parsed, bool is_patch, bool replayed) {
     if (!on_message) return;
     Message m;
     m.topic = topic;
     m.meta = meta;
-    m.body = std::move(body);
+    m.body = std::string(body); // copied only for a verb that takes it
     m.parsed = parsed;
     m.is_patch = is_patch;
     m.replayed = replayed;

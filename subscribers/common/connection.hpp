@@ -143,12 +143,13 @@ class Connection {
     void handle_stream_patch(const std::string& topic, const wire::Meta& meta,
                              std::string_view body);
     Next handle_event(const std::string& topic, const wire::Meta& meta, std::string_view body);
-    void deliver_event(const std::string& topic, const wire::Meta& meta, std::string body,
+    void deliver_event(const std::string& topic, const wire::Meta& meta, std::string_view body,
                        bool replayed);
-    void emit(const std::string& topic, const wire::Meta& meta, std::string body,
+    void emit(const std::string& topic, const wire::Meta& meta, std::string_view body,
               simdjson::dom::element parsed, bool is_patch, bool replayed);
     void skip(const wire::Meta& meta); // counted, and told to on_skip
-    void report(const Loss& lost, const std::string& what);
+    // Tells of patches lost for good: a range of ids, or a count of one `topic`.
+    void report(const Loss& lost, const std::string& topic);
     void notice(const std::string& text);
 
     ConnectionOptions options_;

@@ -5,18 +5,12 @@
 
 namespace om::sub {
 
-namespace {
-bool starts_with(const std::string& s, std::string_view p) {
-    return s.compare(0, p.size(), p) == 0;
-}
-} // namespace
-
 SequenceTracker::SequenceTracker(std::vector<std::string> topics, bool state)
     : topics_(std::move(topics)), state_(state) {}
 
 const std::string* SequenceTracker::subscription(const std::string& topic) const {
     for (const auto& t : topics_)
-        if (starts_with(topic, t)) return &t;
+        if (topic.starts_with(t)) return &t;
     return nullptr;
 }
 

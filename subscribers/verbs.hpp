@@ -29,6 +29,7 @@ struct WaitOptions {
     std::vector<std::string> filters, fail_on;
     std::string event;
     std::string duration;
+    bool any = false; // the --filter conditions are ORed
     bool verbose = false;
 };
 CLI::App* add_wait(CLI::App& app, WaitOptions& o);

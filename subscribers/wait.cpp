@@ -6,6 +6,7 @@
 #include "filter.hpp"
 #include "verbs.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace om::sub {
@@ -18,13 +19,16 @@ CLI::App* add_wait(CLI::App& app, WaitOptions& o) {
     add_common_options(*c, o.common);
     c->add_option("--filter", o.filters,
                   "A condition [!]PATH[OP VALUE] (repeatable, all must hold on the same state)");
+    c->add_flag("--any", o.any,
+                "Satisfied when any one --filter holds (OR), not all of them (AND)");
     c->add_option("--fail-on", o.fail_on, "Exit 4 if this condition holds first (repeatable, any)");
     c->add_option("--event", o.event,
                   "Wait for an event message matching this condition instead (data.id=hb_stale)");
     c->add_option("--duration", o.duration,
                   "Give up after this long, printing 'timeout' (0: check the current state "
                   "once; default: wait forever)");
-    c->add_flag("--verbose", o.verbose, "Print the elapsed time on success");
+    c->add_flag("--verbose", o.verbose,
+                "Print the condition that held (with --any) and the elapsed time on success");
     return c;
 }
 
@@ -41,6 +45,7 @@ int run_wait(const WaitOptions& o) {
         if (!o.event.empty()) event = Filter::parse(o.event);
         if (filters.empty() && !event)
             throw std::runtime_error("expected --filter COND or --event COND");
+        if (o.any && filters.empty()) throw std::runtime_error("--any needs --filter COND");
         copts = connection_options(o.common);
         if (!o.duration.empty()) duration = parse_duration(o.duration);
     } catch (const std::exception& e) {
@@ -58,8 +63,15 @@ int run_wait(const WaitOptions& o) {
                 return;
             }
         if (filters.empty()) return;
-        for (const auto& f : filters)
-            if (!f.matches(doc)) return;
+        if (o.any) {
+            const auto held = std::find_if(filters.begin(), filters.end(),
+                                           [&](const Filter& f) { return f.matches(doc); });
+            if (held == filters.end()) return;
+            if (o.verbose) std::cerr << "satisfied: " << held->text() << "\n";
+        } else {
+            for (const auto& f : filters)
+                if (!f.matches(doc)) return;
+        }
         result = kSatisfied;
     };
     copts.state = !filters.empty() || !fail_on.empty();

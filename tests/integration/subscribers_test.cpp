@@ -167,6 +167,43 @@ TEST_CASE("wait exit codes: 2 usage - 3 unreachable - 4 fail-on", "[subscribers]
     CHECK(at_once.code == 4);
 }
 
+TEST_CASE("wait --any: the conditions are ORed - the one that held is printed", "[subscribers]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    REQUIRE(n1.cli({"set", "services.status.job.avail=starting"}).code == 0);
+    const std::string complete = "monitor.nodes.n1.services.status.job.avail=up";
+    const std::string failed = "monitor.nodes.n1.services.status.job.avail=failed";
+    REQUIRE(eventually([&] {
+        return run(sub(broker,
+                       {"status", "--filter", "monitor.nodes.n1.services.status.job.avail"}))
+                   .out == "starting\n";
+    }));
+    // Neither holds: without --any both must, which never happens; with it, a timeout too.
+    auto none = run(sub(
+        broker, {"wait", "--any", "--filter", complete, "--filter", failed, "--duration", "0"}));
+    CHECK(none.code == 1);
+    const auto snapshots = broker.stats()["snapshots"].get<int>();
+    RunResult any, all;
+    std::thread w1([&] {
+        any = run(sub(broker, {"wait", "--any", "--verbose", "--filter", complete, "--filter",
+                               failed, "--duration", "20s"}));
+    });
+    std::thread w2([&] {
+        all = run(
+            sub(broker, {"wait", "--filter", complete, "--filter", failed, "--duration", "3s"}));
+    });
+    REQUIRE(eventually([&] { return broker.stats()["snapshots"].get<int>() >= snapshots + 2; }));
+    REQUIRE(n1.cli({"set", "services.status.job.avail=failed"}).code == 0);
+    w1.join();
+    w2.join();
+    CHECK(any.code == 0);
+    CHECK(any.err.find("satisfied: " + failed + "\n") != std::string::npos);
+    CHECK(all.code == 1);
+    // --any without a --filter is a usage error.
+    CHECK(run(sub(broker, {"wait", "--any", "--event", "data.id=x"})).code == 2);
+}
+
 TEST_CASE("wait --event waits for a matching event", "[subscribers]") {
     TempDir dir;
     BrokerProc broker(dir);

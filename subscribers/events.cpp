@@ -4,6 +4,7 @@
 #include "verbs.hpp"
 #include "wire.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -13,7 +14,9 @@ CLI::App* add_events(CLI::App& app, EventsOptions& o) {
     auto* c = app.add_subcommand("events", "Print the stream of patches and events as they happen");
     add_common_options(*c, o.common);
     c->add_option("--format", o.format,
-                  "human (default) or json: one message body per line, as published")
+                  "human (default): readable, each patch with the values it replaced "
+                  "(PATH OLD => NEW, (new), (deleted)); json: one message body per line, as "
+                  "published")
         ->check(CLI::IsMember({"human", "json"}));
     c->add_option("--filter", o.filters,
                   "Only messages where COND holds (repeatable, ANDed), e.g. kind=event, "
@@ -66,11 +69,23 @@ int run_events(const EventsOptions& o) {
     }
     copts.topics = topics_for(filters);
     const bool json_lines = o.format == "json";
+    // The human format shows what each patch replaced: that takes a replica (a snapshot at
+    // start), kept only when patches are printed. It then gets every patch, and prints
+    // those of its topics.
+    const auto wanted = copts.topics;
+    const auto wants = [&wanted](const std::string& topic) {
+        return std::any_of(wanted.begin(), wanted.end(),
+                           [&](const std::string& t) { return topic.starts_with(t); });
+    };
+    copts.state = !json_lines && std::any_of(wanted.begin(), wanted.end(), [](const auto& t) {
+        return std::string(wire::kPatchPrefix).starts_with(t) || t.starts_with(wire::kPatchPrefix);
+    });
+    copts.old_values = copts.state;
     long printed = 0;
     bool done = false;
     Connection conn(copts);
     conn.on_message = [&](const Message& m) {
-        if (done) return;
+        if (done || (copts.state && m.is_patch && !wants(m.topic))) return;
         json msg;
         if (!filters.empty() || !json_lines) msg = to_json(m.parsed);
         for (const auto& f : filters)
@@ -80,7 +95,7 @@ int run_events(const EventsOptions& o) {
             std::fwrite(m.body.data(), 1, m.body.size(), stdout);
             std::fputc('\n', stdout);
         } else {
-            const auto text = format_human(msg);
+            const auto text = format_human(msg, m.old);
             std::fwrite(text.data(), 1, text.size(), stdout);
         }
         std::fflush(stdout);

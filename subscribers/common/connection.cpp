@@ -308,7 +308,7 @@ Connection::Next Connection::handle_replica_patch(const std::string& topic, cons
         return {Step::resync, ""};
     }
     const auto before = replica_.pseq();
-    switch (replica_.apply(meta.kseq, parsed)) {
+    switch (replica_.apply(meta.kseq, parsed, options_.old_values ? &old_values_ : nullptr)) {
     case Replica::Result::Applied:
         break;
     case Replica::Result::Old:
@@ -381,6 +381,7 @@ void Connection::emit(const std::string& topic, const wire::Meta& meta, std::str
     m.parsed = parsed;
     m.is_patch = is_patch;
     m.replayed = replayed;
+    if (is_patch && options_.state && options_.old_values) m.old = &old_values_;
     on_message(m);
 }
 

@@ -47,6 +47,7 @@ struct ConnectionOptions {
     // Topic prefixes: "" (all), "patch/", "event/", or whole topics ("event/hb_stale/").
     std::vector<std::string> topics{""};
     bool state = false;           // keep a replica (subscribes to "patch/" too)
+    bool old_values = false;      // state mode: tell each patch's replaced values (Message::old)
     Millis connect_timeout{5000}; // give up when no broker answered for this long at start
     Millis silence{3500}; // no message nor tick for this long: ping the api; no answer: gone
     Millis api_timeout{2000};
@@ -63,6 +64,8 @@ struct Message {
     simdjson::dom::element parsed; // valid during the callback only
     bool is_patch = false;
     bool replayed = false; // delivered from the replay window, not live
+    // A patch in state mode with options.old_values: what each of its operations replaced.
+    const OldValues* old = nullptr;
 };
 
 class Connection {
@@ -164,6 +167,7 @@ class Connection {
     SequenceTracker tracker_;
     RunDedup dedup_;
     Replica replica_;
+    OldValues old_values_; // of the patch being delivered, its storage reused
     JsonParser parser_;
     std::chrono::steady_clock::time_point last_heard_;
     double last_heard_ts_ = 0;     // the same, wall-clock (ts) for the broker's own events

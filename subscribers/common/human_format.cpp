@@ -25,14 +25,17 @@ std::string format_time(double ts) {
     return format_local_time(ts, 6);
 }
 
-std::string format_human(const json& msg) {
+std::string format_human(const json& msg, const OldValues* old) {
     const double ts =
         msg.contains("ts") && msg["ts"].is_number() ? msg["ts"].get<double>() : wire::now_ts();
     const auto kind = string_or(msg, "kind", "?");
     std::string out = format_time(ts) + " " + string_or(msg, "nodename", "-") + " " + kind + "\n";
     const auto& data = msg.contains("data") ? msg["data"] : json(nullptr);
     if (kind == "patch" && data.is_array()) {
-        for (const auto& op : data) {
+        // The old values go with the operations in order, one each (Replica::apply).
+        if (old && old->size() != data.size()) old = nullptr;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const auto& op = data[i];
             if (!op.is_array() || op.empty()) continue;
             std::string path;
             try {
@@ -40,7 +43,15 @@ std::string format_human(const json& msg) {
             } catch (const PathError&) {
                 path = op[0].dump();
             }
-            out += "  " + path + (op.size() > 1 ? " => " + scalar_text(op[1]) : " deleted") + "\n";
+            out += "  " + path;
+            if (!old) {
+                out += op.size() > 1 ? " => " + scalar_text(op[1]) : " deleted";
+            } else {
+                const auto& was = (*old)[i];
+                out += was ? " " + scalar_text(*was) : " (new)";
+                out += op.size() > 1 ? " => " + scalar_text(op[1]) : " => (deleted)";
+            }
+            out += "\n";
         }
     } else if (data.is_object()) {
         if (auto text = event_text(data); !text.empty()) out += "  " + text + "\n";

@@ -3,6 +3,8 @@
 
 #include "patch.hpp"
 
+#include <utility>
+
 namespace om::sub {
 
 void Replica::reset(std::uint64_t epoch, std::uint64_t pseq, json doc) {
@@ -12,7 +14,7 @@ void Replica::reset(std::uint64_t epoch, std::uint64_t pseq, json doc) {
     synced_ = true;
 }
 
-Replica::Result Replica::apply(std::uint64_t id, simdjson::dom::element body) {
+Replica::Result Replica::apply(std::uint64_t id, simdjson::dom::element body, OldValues* old) {
     if (!synced_) return Result::Gap;
     if (id <= pseq_) return Result::Old;
     if (id != pseq_ + 1) {
@@ -24,6 +26,7 @@ Replica::Result Replica::apply(std::uint64_t id, simdjson::dom::element body) {
         synced_ = false;
         return Result::Error;
     }
+    if (old) old->clear();
     try {
         Op o; // one for all the ops: its path keeps its capacity
         for (auto e : ops) {
@@ -32,6 +35,10 @@ Replica::Result Replica::apply(std::uint64_t id, simdjson::dom::element body) {
             if (e.get_array().get(op) || op.size() < 1 || op.size() > 2 ||
                 !append_path(op.at(0).value_unsafe(), o.path))
                 throw PatchError("malformed op");
+            if (old) {
+                const json* was = find(std::as_const(doc_), o.path);
+                old->push_back(was ? std::optional<json>(*was) : std::nullopt);
+            }
             if (op.size() == 2)
                 o.value = to_json(op.at(1).value_unsafe());
             else

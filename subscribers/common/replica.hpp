@@ -7,7 +7,14 @@
 #include "json_parse.hpp"
 #include "wire.hpp"
 
+#include <optional>
+#include <vector>
+
 namespace om::sub {
+
+// What each operation of a patch replaced: the value at its path before it applied, or
+// nullopt where there was none.
+using OldValues = std::vector<std::optional<json>>;
 
 class Replica {
   public:
@@ -17,8 +24,9 @@ class Replica {
     void reset(std::uint64_t epoch, std::uint64_t pseq, json doc);
 
     // Applies a patch message body whose id is `id`. On Error (a malformed patch) the
-    // replica may be partly patched and must be resynced.
-    Result apply(std::uint64_t id, simdjson::dom::element body);
+    // replica may be partly patched and must be resynced. With `old`, it is filled with
+    // the value each operation replaced, in order (one lookup and copy per operation).
+    Result apply(std::uint64_t id, simdjson::dom::element body, OldValues* old = nullptr);
 
     bool synced() const { return synced_; }
     void invalidate() { synced_ = false; }

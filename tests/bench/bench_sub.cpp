@@ -3,7 +3,8 @@
 //     against a real broker and node;
 //   - `om-sub events --format json` lines/s into /dev/null, fed by a stand-in broker that
 //     speaks the protocol (so the subscriber, not the broker, is what is measured);
-//   - replica apply rate (patches of one leaf applied under the seam rule, in process);
+//   - replica apply rate (patches of one leaf applied under the seam rule, in process),
+//     without and with the lookup of the values they replace (events' human format);
 //   - broker kill -9 and restart: time until a subscriber's replica holds every node again,
 //     with the production intervals (broker tick 1 s, node heartbeat 5 s).
 //   build/tests/bench/bench_sub [--smoke]
@@ -12,6 +13,7 @@
 #include "harness.hpp"
 #include "replica.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 #include <zmq.hpp>
@@ -99,14 +101,12 @@ int main(int argc, char** argv) {
                       rate, "line/s", ">= 200000", code && *code == 0 && rate >= 200000);
     }
 
-    // --- replica apply rate -----------------------------------------------------------
+    // --- replica apply rate, without and with the old values (om-sub events' human format)
     {
-        om::sub::Replica replica;
         json doc;
         for (int i = 0; i < 100; ++i)
             doc["monitor"]["nodes"]["n" + std::to_string(i)] = {
                 {"frozen", 0}, {"services", {{"status", {{"ha1", {{"avail", "up"}}}}}}}};
-        replica.reset(1, 0, doc);
         const long n = smoke ? 50000 : 500000;
         std::vector<std::string> bodies;
         for (long k = 1; k <= 1000; ++k)
@@ -114,16 +114,34 @@ int main(int argc, char** argv) {
                 R"({"nodename":"n5","kind":"patch","id":0,"ts":1.0,"data":[[["monitor","nodes","n5","services","status","ha1","avail"],")" +
                 std::string(k % 2 ? "down" : "up") + "\"]]}");
         om::JsonParser parser;
-        const auto t0 = Clock::now();
-        for (long k = 1; k <= n; ++k) {
-            auto e = parser.parse(bodies[static_cast<std::size_t>(k % 1000)]);
-            if (replica.apply(static_cast<std::uint64_t>(k), e) !=
-                om::sub::Replica::Result::Applied)
-                throw std::runtime_error("apply failed");
+        // Patches per second applied to a replica of `doc`, telling the replaced values or not.
+        auto rate = [&](bool with_old) {
+            om::sub::Replica replica;
+            replica.reset(1, 0, doc);
+            om::sub::OldValues old;
+            const auto t0 = Clock::now();
+            for (long k = 1; k <= n; ++k) {
+                auto e = parser.parse(bodies[static_cast<std::size_t>(k % 1000)]);
+                if (replica.apply(static_cast<std::uint64_t>(k), e, with_old ? &old : nullptr) !=
+                    om::sub::Replica::Result::Applied)
+                    throw std::runtime_error("apply failed");
+            }
+            return double(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+        };
+        // Interleaved, so that both see the same machine.
+        std::vector<double> plain, with_old;
+        for (int round = 0; round < 3; ++round) {
+            plain.push_back(rate(false));
+            with_old.push_back(rate(true));
         }
-        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-        bench::report("replica apply (parse + seam check + one-leaf apply)", double(n) / secs,
+        std::sort(plain.begin(), plain.end());
+        std::sort(with_old.begin(), with_old.end());
+        bench::report("replica apply (parse + seam check + one-leaf apply), median of 3", plain[1],
                       "patch/s");
+        bench::report("the same, telling the replaced value (events --format human), median of 3",
+                      with_old[1], "patch/s");
+        bench::report("cost of the old-value lookup per one-leaf patch",
+                      (1e9 / with_old[1] - 1e9 / plain[1]), "ns");
     }
 
     // --- broker kill -9 and restart: the subscriber consistent again -----------------

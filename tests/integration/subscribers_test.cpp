@@ -558,11 +558,17 @@ TEST_CASE("om-sub events started while patches stream reports no loss", "[subscr
         std::istringstream in(r.out);
         long last = -1;
         int values = 0;
-        const std::string key = "  monitor.nodes.n1.k => ";
+        // "  monitor.nodes.n1.k OLD => NEW": each patch's old value is the one the patch
+        // before it set (from the replica, which misses none).
+        const std::string key = "  monitor.nodes.n1.k ";
         for (std::string line; std::getline(in, line);) {
             if (line.rfind(key, 0) != 0) continue;
-            const long k = std::stol(line.substr(key.size()));
+            const auto arrow = line.find(" => ");
+            REQUIRE(arrow != std::string::npos);
+            const long k = std::stol(line.substr(arrow + 4));
             CHECK(k > last);
+            if (last >= 0)
+                CHECK(line.substr(key.size(), arrow - key.size()) == std::to_string(last));
             last = k;
             ++values;
         }

@@ -55,3 +55,20 @@ TEST_CASE("replica: a patch that does not apply unsyncs it") {
     r.invalidate();
     CHECK_FALSE(r.synced());
 }
+
+TEST_CASE("replica: the values a patch replaced, one per operation") {
+    Replica r;
+    Patches p;
+    r.reset(1, 0, json::parse(R"({"a":0,"l":[1,2],"o":{"k":"v"}})"));
+    OldValues old;
+    REQUIRE(r.apply(1, p.body(R"([[["a"],1],[["n"],2],[["o"]],[["l",1],3],[["a"],5]])"), &old) ==
+            R::Applied);
+    REQUIRE(old.size() == 5);
+    CHECK(old[0] == json(0));
+    CHECK_FALSE(old[1].has_value());              // a key that appears
+    CHECK(old[2] == json::parse(R"({"k":"v"})")); // a delete: what it removed
+    CHECK(old[3] == json(2));                     // a list index
+    CHECK(old[4] == json(1)); // after the first operation: each sees the one before
+    REQUIRE(r.apply(2, p.body(R"([[["a"],6]])"), &old) == R::Applied);
+    CHECK(old.size() == 1); // filled afresh per patch
+}

@@ -18,6 +18,7 @@ namespace om::broker {
 Broker::Broker(const BrokerConfig& config)
     : config_(config), epoch_(wire::now_us()), ctx_(1), ingest_(ctx_, zmq::socket_type::router),
       pub_(ctx_, zmq::socket_type::xpub), api_(ctx_, zmq::socket_type::rep),
+      subscribers_(ctx_, pub_),
       stream_(pub_, epoch_, config.replay_max_events, config.replay_max_age),
       cluster_(config_, *this) {
     // Hard cap against memory abuse: far larger messages cost the sender its connection;
@@ -192,39 +193,6 @@ bool Broker::on_ingest() {
     return true;
 }
 
-json Broker::stats() const {
-    const auto& m = cluster_.stats();
-    const auto& s = stream_.stats();
-    const auto pos = stream_.position();
-    return json{{"status", "ok"},
-                {"epoch", epoch_},
-                {"seq", pos.seq},
-                {"pseq", pos.pseq},
-                {"eseq", pos.eseq},
-                {"nodes", cluster_.node_count()},
-                {"accepted", m.accepted},
-                {"duplicates", m.duplicates},
-                {"event_repeats", m.event_repeats},
-                {"gaps", m.gaps},
-                {"unknown", m.unknown},
-                {"fulls", m.fulls},
-                {"refused", m.refused},
-                {"bad_ops", m.bad_ops},
-                {"full_requests", m.full_requests},
-                {"malformed", malformed_},
-                {"oversized", oversized_},
-                {"patches", s.patches},
-                {"events", s.events},
-                {"send_failures", s.send_failures},
-                {"replay_kept", stream_.replay_size()},
-                {"snapshots", snapshots_},
-                {"replays", replays_},
-                {"journal_resent", journal_resent_},
-                {"journal_failures", journal_failures_},
-                {"auth_accepted", auth_ ? auth_->stats().accepted : 0},
-                {"auth_denied", auth_ ? auth_->stats().denied : 0}};
-}
-
 void Broker::on_api() {
     // Requests are one frame; any more are read and ignored, so that REP stays in step.
     std::vector<zmq::message_t> parts;
@@ -279,8 +247,9 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
     zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
                                {api_.handle(), 0, ZMQ_POLLIN, 0},
                                {pub_.handle(), 0, ZMQ_POLLIN, 0},
+                               {subscribers_.socket().handle(), 0, ZMQ_POLLIN, 0},
                                {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
-    const int n_items = auth_ ? 4 : 3;
+    const int n_items = auth_ ? 5 : 4;
     auto next_tick = Clock::now() + config_.tick;
     auto last_tick = Clock::now() - config_.tick;
     auto next_check = Clock::now() + std::chrono::milliseconds(100);
@@ -298,7 +267,8 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
         // millisecond: a client subscribing without end cannot flood the others with ticks.
         if ((items[2].revents & ZMQ_POLLIN) && on_subscriptions())
             next_tick = std::min(next_tick, last_tick + std::chrono::milliseconds(1));
-        if (auth_ && (items[3].revents & ZMQ_POLLIN)) auth_->on_request();
+        if (items[3].revents & ZMQ_POLLIN) subscribers_.take();
+        if (auth_ && (items[4].revents & ZMQ_POLLIN)) auth_->on_request();
         const auto after = Clock::now();
         if (after >= next_check) {
             cluster_.check_liveness(after);

@@ -6,6 +6,7 @@
 #include "auth.hpp"
 #include "cluster.hpp"
 #include "journal.hpp"
+#include "socket_monitor.hpp"
 #include "stream.hpp"
 
 #include <atomic>
@@ -49,7 +50,8 @@ class Broker : public Sink {
     void on_api();
     // Drains the subscription messages of the pub socket; true when one was a subscribe.
     bool on_subscriptions();
-    json stats() const;
+    // The api `stats` answer (broker_stats.cpp).
+    json stats();
     // Warns, for each endpoint reachable from other hosts, when CURVE is off.
     void warn_if_exposed() const;
     // Removes the files of the ipc endpoints it bound.
@@ -60,6 +62,8 @@ class Broker : public Sink {
     zmq::context_t ctx_;
     std::optional<Auth> auth_; // the ZAP handler, when CURVE is on
     zmq::socket_t ingest_, pub_, api_;
+    PeerCount subscribers_; // connections to pub_
+    Clock::time_point started_ = Clock::now();
     Stream stream_;
     Cluster cluster_;
     JsonParser parser_;

@@ -5,6 +5,7 @@
 #include "patch.hpp"
 #include "wire.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -425,6 +426,19 @@ void Cluster::forget(const std::string& nodename) {
                      {"reason", "no_rx"},
                      {"nodename", nodename},
                      {"monitor", monitor}});
+}
+
+std::vector<NodeBeat> Cluster::beats(Clock::time_point now) const {
+    std::vector<NodeBeat> out;
+    out.reserve(nodes_.size());
+    for (const auto& [name, n] : nodes_) {
+        NodeBeat b{name, std::nullopt, n.beating};
+        if (!n.awaited) b.age = std::chrono::duration<double>(now - n.last).count();
+        out.push_back(std::move(b));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const NodeBeat& a, const NodeBeat& b) { return a.nodename < b.nodename; });
+    return out;
 }
 
 } // namespace om::broker

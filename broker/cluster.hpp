@@ -17,9 +17,11 @@
 #include "wire.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace om::broker {
 
@@ -39,6 +41,14 @@ class Sink {
 };
 
 // Counters of what the merge did, served by the api's stats request.
+// One node's liveness, for stats: seconds since its last heartbeat (nullopt: none heard in
+// this run, a member awaited), and whether it is beating.
+struct NodeBeat {
+    std::string nodename;
+    std::optional<double> age;
+    bool beating = false;
+};
+
 struct MergeStats {
     std::uint64_t accepted = 0, duplicates = 0, gaps = 0, unknown = 0, fulls = 0, refused = 0,
                   bad_ops = 0, full_requests = 0, event_repeats = 0;
@@ -63,6 +73,8 @@ class Cluster {
     const json& document() const { return doc_; }
     const MergeStats& stats() const { return stats_; }
     std::size_t node_count() const { return nodes_.size(); }
+    // Every node known to this run, by name.
+    std::vector<NodeBeat> beats(Clock::time_point now) const;
 
   private:
     struct NodeState {

@@ -43,6 +43,11 @@ class Stream {
     wire::Tick position() const { return {epoch_, seq_, pseq_, eseq_}; }
     const StreamStats& stats() const { return stats_; }
     std::size_t replay_size() const { return replay_.size(); }
+    // Seconds since the oldest event of the replay window was published (0 when empty).
+    double replay_age(Clock::time_point now) const {
+        return replay_.empty() ? 0
+                               : std::chrono::duration<double>(now - replay_.front().at).count();
+    }
 
   private:
     struct Kept {

@@ -33,6 +33,13 @@ inline std::uint64_t unsigned_or(const nlohmann::json& j, const char* key,
     return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : fallback;
 }
 
+// The number `key` of `j` (any numeric type), or `fallback`.
+inline double number_or(const nlohmann::json& j, const char* key, double fallback = 0) {
+    if (!j.is_object()) return fallback;
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
 // A value as a person reads it: a string bare, anything else as compact JSON.
 inline std::string scalar_text(const nlohmann::json& v) {
     return v.is_string() ? v.get<std::string>() : v.dump();

@@ -22,6 +22,8 @@ class ReconnectMonitor {
     };
     Seen take();
     bool reconnected() { return take().reconnected; }
+    // Connected at the last take() (TCP or ipc; the handshake may still fail).
+    bool connected() const { return connected_; }
 
     // Readable when reconnected() may be true: for a poll set.
     zmq::socket_t& socket() { return events_; }
@@ -29,6 +31,7 @@ class ReconnectMonitor {
   private:
     zmq::socket_t events_;
     std::uint64_t connects_ = 0;
+    bool connected_ = false;
 };
 
 } // namespace om

@@ -4,6 +4,7 @@
 #include "file_text.hpp"
 #include "log.hpp"
 #include "publisher.hpp"
+#include "stats_text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -64,9 +65,10 @@ void add_flags(CLI::App& app, Flags& f) {
 
 // The client verbs of the control socket and their arguments.
 struct Verbs {
-    CLI::App *set = nullptr, *unset = nullptr, *load = nullptr, *emit = nullptr, *get = nullptr;
+    CLI::App *set = nullptr, *unset = nullptr, *load = nullptr, *emit = nullptr, *get = nullptr,
+             *stats = nullptr;
     std::vector<std::string> set_args, unset_args, load_args, emit_args;
-    std::string reason, svcname, get_path;
+    std::string reason, svcname, get_path, stats_format = "human";
 };
 
 void add_verbs(CLI::App& app, Verbs& v) {
@@ -87,6 +89,34 @@ void add_verbs(CLI::App& app, Verbs& v) {
                        "The service it concerns (adds service and instance snapshots)");
     v.get = app.add_subcommand("get", "Print this node's dataset, or the value at PATH, as JSON");
     v.get->add_option("path", v.get_path, "PATH");
+    v.stats = app.add_subcommand(
+        "stats", "Print the daemon's counters: heartbeats sent by kind, sends dropped, fulls\n"
+                 "asked, control requests, the brokers and whether each is connected, memory");
+    v.stats
+        ->add_option("--format", v.stats_format,
+                     "human (default); json; prometheus: the text exposition format "
+                     "(ombus_node_* metrics), for node_exporter's textfile collector")
+        ->check(CLI::IsMember({"human", "json", "prometheus"}));
+}
+
+// om-pub stats: asks the daemon and prints its answer in `format`.
+int print_stats(const std::string& control, const std::string& format) {
+    auto r = om::publisher::control_request(control, {"stats"}, std::chrono::milliseconds(3000));
+    if (!r.reached) return client(control, {"stats"}); // says so, the same way
+    const auto s = r.text.starts_with("ok ")
+                       ? nlohmann::json::parse(r.text.substr(3), nullptr, false)
+                       : nlohmann::json();
+    if (!s.is_object()) {
+        std::cerr << "om-pub: stats: unexpected answer: " << r.text << "\n";
+        return kRefused;
+    }
+    if (format == "json")
+        std::cout << s.dump(4) << "\n";
+    else if (format == "prometheus")
+        std::cout << om::publisher::node_stats_prometheus(s);
+    else
+        std::cout << om::publisher::node_stats_human(s);
+    return kOk;
 }
 
 // The file's values with the command line's flags on top: at start and at a reload.
@@ -131,6 +161,7 @@ std::optional<int> run_verb(const Verbs& v, const std::string& control) {
         if (!v.svcname.empty()) f.push_back("svcname=" + v.svcname);
         return client(control, f);
     }
+    if (*v.stats) return print_stats(control, v.stats_format);
     if (*v.get)
         return client(control, v.get_path.empty() ? std::vector<std::string>{"get"}
                                                   : std::vector<std::string>{"get", v.get_path});

@@ -6,6 +6,7 @@
 #include "log.hpp"
 #include "node_facts.hpp"
 #include "poll_wait.hpp"
+#include "process_rss.hpp"
 #include "wire.hpp"
 #include <iterator>
 #include <zmq_addon.hpp>
@@ -46,28 +47,58 @@ std::string Publisher::envelope(const char* kind, double ts) const {
     return s;
 }
 
-void Publisher::send_all(const std::string& frame) {
+void Publisher::send_to(Uplink& up, const std::string& frame) {
+    if (!up.send(frame)) ++stats_.dropped;
+}
+
+void Publisher::send_all(const std::string& frame, std::uint64_t& sent) {
+    ++sent;
     for (auto& up : uplinks_)
-        up->send(frame);
+        send_to(*up, frame);
 }
 
 void Publisher::send_full(Uplink& up) {
     // Pending ops are part of the data sent: flush first so that gen and data agree.
     flush();
-    up.send(envelope("full") + ",\"data\":" + dataset_.data().dump() + "}");
+    ++stats_.fulls;
+    send_to(up, envelope("full") + ",\"data\":" + dataset_.data().dump() + "}");
 }
 
 void Publisher::flush() {
     if (!dataset_.has_pending()) return;
     auto ops = dataset_.take_delta();
-    send_all(envelope("delta") + ",\"ops\":" + ops + "}");
+    send_all(envelope("delta") + ",\"ops\":" + ops + "}", stats_.deltas);
+}
+
+json Publisher::stats() const {
+    json brokers = json::array();
+    for (const auto& up : uplinks_)
+        brokers.push_back({{"endpoint", up->endpoint()}, {"connected", up->connected()}});
+    return json{{"nodename", config_.nodename},
+                {"version", OMBUS_VERSION},
+                {"incarnation", inc_},
+                {"gen", dataset_.gen()},
+                {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
+                {"sent",
+                 {{"full", stats_.fulls},
+                  {"delta", stats_.deltas},
+                  {"ping", stats_.pings},
+                  {"event", stats_.events},
+                  {"resent", stats_.resent}}},
+                {"dropped", stats_.dropped},
+                {"fulls_asked", stats_.fulls_asked},
+                {"control_requests", stats_.control_requests},
+                {"control_refused", stats_.control_refused},
+                {"events_kept", recent_.size()},
+                {"brokers", std::move(brokers)},
+                {"rss_bytes", resident_bytes()}};
 }
 
 void Publisher::emit(json data) {
     flush(); // the event follows the changes made before it
     auto text = data.dump();
     const double ts = wire::now_ts();
-    send_all(event_frame(++eid_, text, ts, false));
+    send_all(event_frame(++eid_, text, ts, false), stats_.events);
     if (config_.resend_events == 0) return;
     recent_.push_back(Kept{Clock::now(), ts, eid_, std::move(text)});
     if (recent_.size() > config_.resend_events) recent_.pop_front();
@@ -88,7 +119,8 @@ std::size_t Publisher::resend(Uplink& up) {
     while (!recent_.empty() && now - recent_.front().at > config_.resend_age)
         recent_.pop_front();
     for (const auto& k : recent_)
-        up.send(event_frame(k.eid, k.data, k.ts, true));
+        send_to(up, event_frame(k.eid, k.data, k.ts, true));
+    stats_.resent += recent_.size();
     return recent_.size();
 }
 
@@ -113,12 +145,15 @@ std::string Publisher::execute(const std::vector<std::string>& f) {
             dataset_.set(parse_dotted(f[1]), value);
         } else if (verb == "emit") {
             emit(parse_emit(std::vector<std::string>(f.begin() + 1, f.end())));
+        } else if (verb == "stats") {
+            return "ok " + stats().dump();
         } else if (verb == "get") {
             const json* v =
                 f.size() > 1 ? find(dataset_.data(), parse_dotted(f[1])) : &dataset_.data();
             return v ? "ok " + v->dump() : "error: get: no such path";
         } else {
-            return "error: unknown verb '" + verb + "' (expected set, unset, load, emit, get)";
+            return "error: unknown verb '" + verb +
+                   "' (expected set, unset, load, emit, get, stats)";
         }
     } catch (const std::exception& e) {
         return std::string("error: ") + e.what();
@@ -138,6 +173,8 @@ bool Publisher::on_control() {
     for (std::size_t i = body; i < frames.size(); ++i)
         args.push_back(frames[i].to_string());
     const auto reply = execute(args);
+    ++stats_.control_requests;
+    if (reply.starts_with("error")) ++stats_.control_refused;
     control_.send(frames[0], zmq::send_flags::sndmore);
     if (body == 2) control_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
     control_.send(zmq::buffer(reply), zmq::send_flags::none);
@@ -213,7 +250,9 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             if (!(items[i + 1].revents & ZMQ_POLLIN)) continue;
             std::string req;
             while (uplinks_[i]->receive(req)) {
-                if (req.find("\"send_full\"") != std::string::npos) send_full(*uplinks_[i]);
+                if (req.find("\"send_full\"") == std::string::npos) continue;
+                ++stats_.fulls_asked;
+                send_full(*uplinks_[i]);
             }
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
@@ -235,7 +274,7 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             refresh();
             flush();
             // The ping carries the current generation, so a broker that lost a delta sees it.
-            send_all(envelope("ping") + "}");
+            send_all(envelope("ping") + "}", stats_.pings);
             next_beat_ = Clock::now() + config_.interval;
         }
     }

@@ -20,6 +20,14 @@
 
 namespace om::publisher {
 
+// What the daemon did since it started, for `om-pub stats`: heartbeats sent by kind (each
+// counted once, whatever the number of brokers), sends dropped (per broker), fulls the
+// brokers asked for, control requests served and refused.
+struct PublisherStats {
+    std::uint64_t fulls = 0, deltas = 0, pings = 0, events = 0, resent = 0, dropped = 0;
+    std::uint64_t fulls_asked = 0, control_requests = 0, control_refused = 0;
+};
+
 class Publisher {
   public:
     // Loads the node's config file again, the command line's flags applied on top; throws
@@ -43,13 +51,18 @@ class Publisher {
     bool on_control();
     std::string execute(const std::vector<std::string>& frames);
     void send_full(Uplink& up);
+    // The control verb `stats`: the counters, the brokers and whether each is connected.
+    json stats() const;
     // The event frame of event `eid` emitted at `ts`, with its serialized data object.
     std::string event_frame(std::uint64_t eid, const std::string& data, double ts,
                             bool resent) const;
     // Sends the recent events kept to `up` again; returns how many.
     std::size_t resend(Uplink& up);
     void flush();
-    void send_all(const std::string& frame);
+    // Sends a frame to every broker, counting it in `sent` once.
+    void send_all(const std::string& frame, std::uint64_t& sent);
+    // Sends a frame to one broker; a drop is counted.
+    void send_to(Uplink& up, const std::string& frame);
     void emit(json data);
     void refresh();
     void reload_source();
@@ -86,6 +99,8 @@ class Publisher {
     ConfigLoader loader_;
     bool uplinks_changed_ = false;
     Clock::time_point next_beat_{};
+    Clock::time_point started_ = Clock::now();
+    PublisherStats stats_;
 };
 
 } // namespace om::publisher

@@ -35,6 +35,8 @@ class Uplink {
 
     zmq::socket_t& socket() { return socket_; }
     ReconnectMonitor& monitor() { return monitor_; }
+    // Connected to the broker, as its monitor last told.
+    bool connected() const { return monitor_.connected(); }
     const std::string& endpoint() const { return endpoint_; }
 
   private:

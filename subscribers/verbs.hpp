@@ -35,6 +35,13 @@ struct WaitOptions {
 CLI::App* add_wait(CLI::App& app, WaitOptions& o);
 int run_wait(const WaitOptions& o);
 
+struct StatsOptions {
+    CommonOptions common;
+    std::string format = "human";
+};
+CLI::App* add_stats(CLI::App& app, StatsOptions& o);
+int run_stats(const StatsOptions& o);
+
 struct HooksOptions {
     CommonOptions common;
     bool catch_up = false;

@@ -93,4 +93,13 @@ Replay ApiClient::replay(std::uint64_t epoch, std::uint64_t after) {
     return r;
 }
 
+std::optional<json> ApiClient::stats() {
+    // {"op":"stats"} -> {"status":"ok","epoch":E,...counters}
+    const auto reply = call(R"({"op":"stats"})");
+    if (!reply || reply->empty()) return std::nullopt;
+    auto h = json::parse((*reply)[0], nullptr, false);
+    if (!h.is_object() || string_or(h, "status") != "ok") return std::nullopt;
+    return h;
+}
+
 } // namespace om::sub

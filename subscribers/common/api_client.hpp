@@ -10,6 +10,7 @@
 #include "wire.hpp"
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,8 @@ class ApiClient {
     std::optional<Snapshot> snapshot();
     // The events of run `epoch` after event sequence `after`.
     Replay replay(std::uint64_t epoch, std::uint64_t after);
+    // The broker's counters (an object whose status is "ok"); nullopt when none came.
+    std::optional<nlohmann::json> stats();
 
   private:
     // Sends one request frame and returns the answer's frames; nullopt when none came in

@@ -32,3 +32,11 @@ TEST_CASE("json fields: a scalar as a person reads it") {
     CHECK(scalar_text(json(nullptr)) == "null");
     CHECK(scalar_text(json::parse(R"({"a":[1]})")) == R"({"a":[1]})");
 }
+
+TEST_CASE("number_or: any number, else the fallback") {
+    const auto j = nlohmann::json::parse(R"({"i":3,"d":0.5,"s":"7"})");
+    CHECK(om::number_or(j, "i") == 3.0);
+    CHECK(om::number_or(j, "d") == 0.5);
+    CHECK(om::number_or(j, "s", -1) == -1.0);
+    CHECK(om::number_or(nlohmann::json(1), "i", -2) == -2.0);
+}

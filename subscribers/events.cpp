@@ -1,5 +1,6 @@
 // om-sub events: prints the stream of patches and events, human-readable or as JSON lines.
 #include "common/human_format.hpp"
+#include "common/past_events.hpp"
 #include "filter.hpp"
 #include "verbs.hpp"
 #include "wire.hpp"
@@ -23,6 +24,17 @@ CLI::App* add_events(CLI::App& app, EventsOptions& o) {
                   "data.id=hb_stale, nodename=n1");
     c->add_option("--count", o.count, "Exit after printing N messages")->check(CLI::PositiveNumber);
     c->add_option("--duration", o.duration, "Exit after this long (e.g. 30s)");
+    auto* since = c->add_option(
+        "--since", o.since,
+        "First the events after event sequence SEQ, or those of the last DURATION (10m), still "
+        "in the broker's replay window, then the live stream. Patches are not replayed (the "
+        "window holds events). Exit 5 when events after SEQ have left the window; a DURATION "
+        "the window covers only in part is a warning");
+    c->add_option("--last", o.last,
+                  "First the last N events still in the replay window that the filters let "
+                  "through, then the live stream (patches are not replayed)")
+        ->check(CLI::PositiveNumber)
+        ->excludes(since);
     return c;
 }
 
@@ -54,20 +66,57 @@ std::vector<std::string> topics_for(const std::vector<Filter>& filters) {
 
 } // namespace
 
+namespace {
+// Sets copts.resume where the past asked for starts; an exit code when it cannot.
+std::optional<int> start_in_past(const PastRequest& past, const std::vector<Filter>& filters,
+                                 ConnectionOptions& copts) {
+    zmq::context_t ctx(1);
+    ApiClient api(ctx, copts.curve, std::min(copts.api_timeout, copts.connect_timeout));
+    if (!connect_first_answering(api, copts)) {
+        std::cerr << unreachable_message(copts) << "\n";
+        return kUnreachable;
+    }
+    const SequenceTracker topics(copts.topics, false);
+    const auto wanted = [&](const std::string& topic, const std::string& body) {
+        if (!topics.subscription(topic)) return false;
+        const auto msg = json::parse(body, nullptr, false);
+        return std::all_of(filters.begin(), filters.end(),
+                           [&](const Filter& f) { return f.matches(msg); });
+    };
+    const auto start = find_past_start(api, past, wanted);
+    for (const auto& w : start.warnings)
+        std::cerr << "om-sub events: warning: " << w << "\n";
+    if (!start.resume) {
+        std::cerr << "om-sub events: " << start.error << "\n";
+        return start.too_old ? kTooOld : kUnreachable;
+    }
+    copts.resume = start.resume;
+    return std::nullopt;
+}
+} // namespace
+
 int run_events(const EventsOptions& o) {
     std::vector<Filter> filters;
     ConnectionOptions copts;
     Millis duration{0};
+    PastRequest past;
     try {
         for (const auto& f : o.filters)
             filters.push_back(Filter::parse(f));
         copts = connection_options(o.common);
         if (!o.duration.empty()) duration = parse_duration(o.duration);
+        if (!o.since.empty()) past = parse_since(o.since);
+        if (o.last > 0) {
+            past.kind = PastRequest::Kind::last;
+            past.last = static_cast<std::uint64_t>(o.last);
+        }
     } catch (const std::exception& e) {
         std::cerr << "om-sub events: " << e.what() << "\n";
         return kUsage;
     }
     copts.topics = topics_for(filters);
+    if (past.kind != PastRequest::Kind::none)
+        if (const auto code = start_in_past(past, filters, copts)) return *code;
     const bool json_lines = o.format == "json";
     // The human format shows what each patch replaced: that takes a replica (a snapshot at
     // start), kept only when patches are printed. It then gets every patch, and prints

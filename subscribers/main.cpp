@@ -9,10 +9,12 @@ int main(int argc, char** argv) {
     using namespace om::sub;
     om::set_log_program("om-sub");
     std::signal(SIGPIPE, SIG_IGN); // `om-sub events | head` ends with a write error, not a signal
-    CLI::App app{"om-sub: follow the ombus cluster status and events.\n"
-                 "Verbs: events, status, wait, hooks, stats. Exit codes: 0 ok, 1 timeout or no "
-                 "match, 2 usage,\n"
-                 "3 broker unreachable, 4 a --fail-on condition held."};
+    CLI::App app{
+        "om-sub: follow the ombus cluster status and events.\n"
+        "Verbs: events, status, wait, hooks, stats. Exit codes: 0 ok, 1 timeout or no "
+        "match, 2 usage,\n"
+        "3 broker unreachable, 4 a --fail-on condition held, 5 events --since SEQ: events\n"
+        "after SEQ have left the replay window."};
     app.set_version_flag("--version", std::string("om-sub ") + OMBUS_VERSION);
     app.require_subcommand(1);
     EventsOptions events;

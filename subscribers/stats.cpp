@@ -28,18 +28,10 @@ int run_stats(const StatsOptions& o) {
         std::cerr << "om-sub stats: " << e.what() << "\n";
         return kUsage;
     }
-    // The first broker of the list that answers, trying each in turn until connect_timeout.
     zmq::context_t ctx(1);
-    const auto deadline = std::chrono::steady_clock::now() + copts.connect_timeout;
+    ApiClient api(ctx, copts.curve, std::min(copts.api_timeout, copts.connect_timeout));
     std::optional<json> stats;
-    for (std::size_t i = 0; !stats && !copts.brokers.empty(); ++i) {
-        const auto left =
-            std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
-        ApiClient api(ctx, copts.curve, std::min(left, copts.api_timeout));
-        api.connect(copts.brokers[i % copts.brokers.size()].api);
-        stats = api.stats();
-    }
+    if (connect_first_answering(api, copts)) stats = api.stats();
     if (!stats) {
         std::cerr << unreachable_message(copts) << "\n";
         return kUnreachable;

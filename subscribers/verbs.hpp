@@ -12,6 +12,8 @@ struct EventsOptions {
     std::vector<std::string> filters;
     long count = 0;
     std::string duration;
+    std::string since; // SEQ or DURATION
+    long last = 0;
 };
 CLI::App* add_events(CLI::App& app, EventsOptions& o);
 int run_events(const EventsOptions& o);

@@ -114,7 +114,8 @@ bool Connection::begin_run(const RunPosition& at, bool same_broker) {
     if (starting) dedup_.set_floor(resume ? resume->since : wire::now_ts());
     if (at.epoch == tracker_.epoch()) return true; // reconnected: fetch what passed meanwhile
     if (starting && resume && (resume->epoch == at.epoch || resume->epoch == 0)) {
-        tracker_.follow(at.epoch, resume->eseq, 0); // resume where the cursor says
+        // Resume where the cursor says; patches are never replayed: from now on.
+        tracker_.follow(at.epoch, resume->eseq, at.pseq);
     } else if (starting && resume) {
         notice(fmt::format("events after {} of broker epoch {} cannot be replayed by broker epoch "
                            "{}: replaying its window, skipping what was handled",

@@ -32,6 +32,16 @@ ConnectionOptions connection_options(const CommonOptions& o, NodeConfig* config_
     return c;
 }
 
+bool connect_first_answering(ApiClient& api, const ConnectionOptions& o) {
+    const auto deadline = std::chrono::steady_clock::now() + o.connect_timeout;
+    for (std::size_t i = 0; !o.brokers.empty(); ++i) {
+        api.connect(o.brokers[i % o.brokers.size()].api);
+        if (api.ping()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+    return false;
+}
+
 std::string unreachable_message(const ConnectionOptions& o) {
     std::string eps;
     for (const auto& b : o.brokers)

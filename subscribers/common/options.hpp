@@ -10,7 +10,14 @@
 namespace om::sub {
 
 // Exit codes of every om-sub verb.
-enum Exit : int { kSatisfied = 0, kTimeout = 1, kUsage = 2, kUnreachable = 3, kFailed = 4 };
+enum Exit : int {
+    kSatisfied = 0,
+    kTimeout = 1,
+    kUsage = 2,
+    kUnreachable = 3,
+    kFailed = 4,
+    kTooOld = 5, // events --since SEQ: events asked for have left the replay window
+};
 
 struct CommonOptions {
     std::string config;
@@ -24,6 +31,10 @@ void add_common_options(CLI::App& app, CommonOptions& o);
 // Loads the node config (if any) and applies the flags. Throws ConfigError or
 // DurationError (usage errors) with a one-line message.
 ConnectionOptions connection_options(const CommonOptions& o, NodeConfig* config_out = nullptr);
+
+// Connects `api` to the first broker of the list that answers a ping, trying each in turn
+// until o.connect_timeout; false when none did.
+bool connect_first_answering(ApiClient& api, const ConnectionOptions& o);
 
 // The line printed when no broker answers, for exit code 3.
 std::string unreachable_message(const ConnectionOptions& o);

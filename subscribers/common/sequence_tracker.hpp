@@ -36,7 +36,7 @@ class SequenceTracker {
     // True when a META or tick of `epoch` belongs to the run followed.
     bool same_run(std::uint64_t epoch) const { return epoch == epoch_; }
     // Follows run `epoch` from its sequences (eseq, pseq): a start that takes what comes
-    // next (nothing before is lost), or a resume where a cursor says (pseq 0).
+    // next (nothing before is lost), or a resume where a cursor says.
     void follow(std::uint64_t epoch, std::uint64_t eseq, std::uint64_t pseq);
     // Follows another run from its start: its numbers are not the previous run's.
     void restart(std::uint64_t epoch) { follow(epoch, 0, 0); }

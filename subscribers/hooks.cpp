@@ -6,6 +6,7 @@
 #include "hooks/cursor.hpp"
 #include "hooks/hooks_config.hpp"
 #include "hooks/runner.hpp"
+#include "json_fields.hpp"
 #include "log.hpp"
 #include "verbs.hpp"
 #include "wire.hpp"
@@ -152,8 +153,15 @@ void HooksDaemon::on_event(const Message& m) {
             if (!msg) msg = to_json(m.parsed);
             if (!loaded_.filters[i]->matches(*msg)) continue;
         }
-        jobs.push_back(
-            hooks::Job{loaded_.hooks[i], m.body, id, nodename, epoch, seq, m.meta.inc, m.meta.eid});
+        hooks::Job job{loaded_.hooks[i], m.body,     id, nodename, epoch, seq,
+                       m.meta.inc,       m.meta.eid, 1,  {}};
+        if (!h.serialize_path.empty()) {
+            // The key is the value at serialize_by; an event without one runs unserialized.
+            if (!msg) msg = to_json(m.parsed);
+            if (const json* v = find(*msg, h.serialize_path); v && !v->is_null())
+                job.key = scalar_text(*v);
+        }
+        jobs.push_back(std::move(job));
     }
     hooks::EventOrigin origin{nodename, m.meta.inc, m.meta.eid, ts};
     cursor.begin(epoch, seq, static_cast<int>(jobs.size()), std::move(origin));

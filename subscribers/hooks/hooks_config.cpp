@@ -111,6 +111,25 @@ void read_rate_limit(TomlTable& t, HookConfig& h) {
     h.rate_count = count;
 }
 
+// serialize_by = "PATH" and coalesce = "DURATION", which needs it.
+void read_serialization(TomlTable& t, HookConfig& h) {
+    t.str("serialize_by", h.serialize_by);
+    if (const auto* v = t.get("serialize_by")) {
+        try {
+            h.serialize_path = parse_dotted(h.serialize_by);
+        } catch (const PathError& e) {
+            throw ConfigError(t.where(*v) + t.key_name("serialize_by") + ": " + e.what());
+        }
+        if (h.serialize_path.empty())
+            throw ConfigError(t.where(*v) + t.key_name("serialize_by") +
+                              " must be a path of the event message, such as \"data.svcname\"");
+    }
+    t.duration("coalesce", h.coalesce);
+    if (const auto* v = t.get("coalesce"); v && h.serialize_by.empty())
+        throw ConfigError(t.where(*v) + t.key_name("coalesce") +
+                          " needs serialize_by: it merges the events of one key");
+}
+
 // Reads one [hook.N] table; throws ConfigError naming file:line on a bad entry. Its
 // unknown keys are warnings, as everywhere (toml_reader.hpp).
 HookConfig read_hook(const std::string& file, const std::string& key, const toml::value& v,
@@ -137,6 +156,7 @@ HookConfig read_hook(const std::string& file, const std::string& key, const toml
             throw ConfigError(t.where(*f) + t.key_name("filter") + ": " + e.what());
         }
     }
+    read_serialization(t, h);
     t.warn_unknown(warnings);
     if (h.command.empty()) throw ConfigError(h.where + ": [" + h.name + "] has no command");
     if (!h.all_events && h.events.empty())

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "duration.hpp"
+#include "json_path.hpp"
 
 #include <string>
 #include <vector>
@@ -21,7 +22,14 @@ struct HookConfig {
     std::size_t rate_count = 0;
     Millis rate_period{0};
     std::string filter; // filter grammar on the event message, "" for none
-    std::string where;  // file:line of the table, for logs
+    // serialize_by = PATH of the event message: executions whose values there are equal run
+    // one at a time, in event order; an event without a value there runs unserialized.
+    std::string serialize_by;
+    Path serialize_path;
+    // coalesce = DURATION (with serialize_by): the next execution of a key starts at least
+    // this long after its previous one, with the latest of the events that came meanwhile.
+    Millis coalesce{0};
+    std::string where; // file:line of the table, for logs
 };
 
 struct HooksConfig {

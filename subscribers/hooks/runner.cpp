@@ -36,6 +36,11 @@ std::string label(const Job& job) {
     return fmt::format("hook {} event {} seq {}:{}", job.hook->name, job.id, job.epoch, job.seq);
 }
 
+// A job's serialization lane: its hook and its key.
+std::string lane_key(const Job& job) {
+    return job.hook->name + '\n' + job.key;
+}
+
 std::string joined(const std::vector<std::string>& argv) {
     std::string s;
     for (const auto& a : argv)
@@ -81,12 +86,75 @@ void Runner::set_limits(std::size_t concurrency, std::size_t queue) {
 }
 
 void Runner::submit(Job job) {
+    if (job.key.empty()) {
+        dispatch(std::move(job));
+        return;
+    }
+    const auto now = Clock::now();
+    auto& lane = lanes_[lane_key(job)];
+    const auto coalesce = lane.coalesce = job.hook->coalesce;
+    const bool cooling =
+        coalesce.count() > 0 && lane.last_start && now < *lane.last_start + coalesce;
+    if (!lane.out && !cooling && lane.waiting.empty()) {
+        lane.out = true;
+        dispatch(std::move(job));
+        return;
+    }
+    if (coalesce.count() > 0 && !lane.waiting.empty()) {
+        // Merged: one next run, with the latest event; the one it replaces is done.
+        Job replaced = std::move(lane.waiting.back());
+        lane.waiting.back() = std::move(job);
+        ++stats_.coalesced;
+        log_(fmt::format("{} coalesced into seq {}:{} (key {})", label(replaced),
+                         lane.waiting.back().epoch, lane.waiting.back().seq, replaced.key));
+        if (on_done) on_done(replaced);
+        return;
+    }
+    if (queue_.size() + throttled_ + held_ >= queue_max_) {
+        ++stats_.dropped;
+        log_(fmt::format("{} dropped: queue full ({} waiting, {} dropped so far)", label(job),
+                         queue_max_, stats_.dropped));
+        if (on_done) on_done(job);
+        return;
+    }
+    ++stats_.serialized;
+    ++held_;
+    lane.waiting.push_back(std::move(job));
+}
+
+void Runner::done(const Job& job) {
+    if (on_done) on_done(job);
+    if (job.key.empty()) return;
+    const auto it = lanes_.find(lane_key(job));
+    if (it == lanes_.end()) return;
+    it->second.out = false;
+    advance(it, Clock::now());
+}
+
+void Runner::advance(Lanes::iterator it, Clock::time_point now) {
+    auto& lane = it->second;
+    if (lane.out) return;
+    if (lane.waiting.empty()) {
+        // Kept while a coalesce period runs: the next event of the key must wait for it.
+        if (!lane.last_start || now >= *lane.last_start + lane.coalesce) lanes_.erase(it);
+        return;
+    }
+    Job& next = lane.waiting.front();
+    if (lane.last_start && now < *lane.last_start + next.hook->coalesce) return;
+    Job j = std::move(next);
+    lane.waiting.pop_front();
+    --held_;
+    lane.out = true;
+    dispatch(std::move(j)); // may end at once (done): nothing of `lane` is used after it
+}
+
+void Runner::dispatch(Job job) {
     const auto& hook = *job.hook;
     if (hook.rate_count == 0 && running_.size() < concurrency_) {
         start(std::move(job));
         return;
     }
-    if (queue_.size() + throttled_ < queue_max_) {
+    if (queue_.size() + throttled_ + held_ < queue_max_) {
         if (hook.rate_count == 0) {
             queue_.push_back(std::move(job));
             return;
@@ -112,7 +180,7 @@ void Runner::submit(Job job) {
     ++stats_.dropped;
     log_(fmt::format("{} dropped: queue full ({} waiting, {} dropped so far)", label(job),
                      queue_max_, stats_.dropped));
-    if (on_done) on_done(job);
+    done(job);
 }
 
 void Runner::start(Job job) {
@@ -123,7 +191,7 @@ void Runner::start(Job job) {
         if (in >= 0) ::close(in);
         ++stats_.spawn_errors;
         log_("hook " + job.hook->name + ": " + why);
-        if (on_done) on_done(job);
+        done(job);
         return;
     }
     posix_spawn_file_actions_t fa;
@@ -187,6 +255,9 @@ void Runner::start(Job job) {
     // exactly when it can, which is what keeps a slot from idling until the next tick.
     r->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     r->start = Clock::now();
+    if (!r->job.key.empty())
+        if (const auto it = lanes_.find(lane_key(r->job)); it != lanes_.end())
+            it->second.last_start = r->start;
     ++stats_.started;
     running_.push_back(std::move(r));
 }
@@ -217,12 +288,12 @@ void Runner::finish(Running& r, int status) {
         return;
     }
     log_(line);
-    if (on_done) on_done(r.job);
+    done(r.job);
 }
 
 std::string Runner::retry_or_done(Job& job) {
     if (job.attempt > job.hook->retries) {
-        if (on_done) on_done(job);
+        done(job);
         return "";
     }
     // Exponential backoff from retry_delay, capped: a hook that keeps failing is retried
@@ -251,6 +322,9 @@ Millis Runner::sleep_limit() const {
     if (!delayed_.empty()) wake = std::min(wake, delayed_.begin()->first);
     for (const auto& [name, t] : throttles_)
         if (!t.waiting.empty()) wake = std::min(wake, t.limit.next(now));
+    for (const auto& [key, lane] : lanes_)
+        if (!lane.out && !lane.waiting.empty() && lane.last_start)
+            wake = std::min(wake, *lane.last_start + lane.waiting.front().hook->coalesce);
     return std::clamp(std::chrono::ceil<Millis>(wake - now), Millis(0), Millis(200));
 }
 
@@ -322,6 +396,12 @@ void Runner::service() {
     queue_.insert(queue_.begin(), std::make_move_iterator(due.begin()),
                   std::make_move_iterator(due.end()));
     start_throttled(due_now);
+    // Lanes whose coalesce period is over send their next job; idle ones are removed.
+    for (auto it = lanes_.begin(); it != lanes_.end();) {
+        const auto next = std::next(it);
+        advance(it, due_now);
+        it = next;
+    }
     while (running_.size() < concurrency_ && !queue_.empty()) {
         Job j = std::move(queue_.front());
         queue_.pop_front();

@@ -557,3 +557,60 @@ TEST_CASE("hooks: the broker's own events outlive its restart through its journa
     CHECK(printed("hb_beating") == 1);
     CHECK(broker.stats()["events"].get<int>() >= 4); // the 3 again, and n1's hb_beating anew
 }
+
+TEST_CASE("hooks: serialize_by runs a service's events one at a time and in order - "
+          "coalesce merges a flapping service's",
+          "[hooks]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    // "start|end SVC N" around a short sleep: runs of one service must not interleave.
+    const auto script = dir.file("slow.sh");
+    write_file(script, "#!/bin/sh\nn=$(grep -o '\"n\":[0-9]*' | cut -d: -f2)\n"
+                       "svc=$(printf %s \"$OM_EVENT_ID\" | cut -d_ -f2)\n"
+                       "echo \"start $svc $n\" >> " +
+                           dir.file("serial") + "\nsleep 0.05\necho \"end $svc $n\" >> " +
+                           dir.file("serial") + "\n");
+    ::chmod(script.c_str(), 0755);
+    HooksProc hooks(dir, broker,
+                    "[hook.serial]\nevents = \"svc_a svc_b svc_none\"\ncommand = \"" + script +
+                        "\"\nserialize_by = \"data.svcname\"\n"
+                        "[hook.flap]\nevents = \"flap\"\ncommand = \"" +
+                        namer(dir, "flap") +
+                        "\"\nserialize_by = \"data.svcname\"\ncoalesce = \"1s\"\n",
+                    "concurrency = 8\n");
+    hooks.start();
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    for (int n = 1; n <= 5; ++n) {
+        REQUIRE(n1.cli({"emit", "svc_a", "--svcname", "a", "n=" + std::to_string(n)}).code == 0);
+        REQUIRE(n1.cli({"emit", "svc_b", "--svcname", "b", "n=" + std::to_string(n)}).code == 0);
+    }
+    // Without the key: unserialized, it runs all the same.
+    REQUIRE(n1.cli({"emit", "svc_none", "n=1"}).code == 0);
+    REQUIRE(eventually([&] { return lines_with(read_file(dir.file("serial")), "end ") == 11; }));
+    std::map<std::string, std::vector<std::string>> by_svc;
+    std::istringstream in(read_file(dir.file("serial")));
+    for (std::string what, svc, n; in >> what >> svc >> n;)
+        by_svc[svc].push_back(what + " " + n);
+    for (const std::string svc : {"a", "b"}) {
+        INFO(svc);
+        std::vector<std::string> expected;
+        for (int n = 1; n <= 5; ++n) {
+            expected.push_back("start " + std::to_string(n));
+            expected.push_back("end " + std::to_string(n));
+        }
+        CHECK(by_svc[svc] == expected);
+    }
+    CHECK(by_svc["none"] == std::vector<std::string>{"start 1", "end 1"});
+
+    // Thirty events of a flapping service start two executions: the first, then one with
+    // the latest event once the second is over; every event counts as handled.
+    for (int n = 1; n <= 30; ++n)
+        REQUIRE(n1.cli({"emit", "flap", "--svcname", "web", "n=" + std::to_string(n)}).code == 0);
+    REQUIRE(eventually(
+        [&] { return read_file(dir.file("flap")).find("\"n\":30") != std::string::npos; }));
+    REQUIRE(eventually([&] { return hooks.caught_up(broker); }));
+    const auto flap = read_file(dir.file("flap"));
+    INFO(flap);
+    CHECK(lines_with(flap, "flap n1") <= 3);
+    CHECK(lines_with(hooks.node_log(), "coalesced into seq") >= 27);
+}

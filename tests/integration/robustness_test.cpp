@@ -2,7 +2,8 @@
 // killed (SIGKILL) or paused (SIGSTOP) one fault at a time, in an order drawn from a seed.
 // Validators then check what a hook runner ran and what a long-running `om-sub events`
 // printed: every event, none twice (the runner may repeat at most `concurrency` executions
-// per SIGKILL, as documented).
+// per SIGKILL, as documented), and, for a hook that coalesces each node's events, each
+// node's last one.
 #include "harness.hpp"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <sys/stat.h>
 
 using namespace it;
 
@@ -83,8 +85,18 @@ void faults_under_load(std::size_t broker_count) {
     std::vector<std::unique_ptr<PubProc>> nodes;
     for (const auto& n : names)
         nodes.push_back(std::make_unique<PubProc>(dir, n, ingests, "200ms"));
+    // hook.1 runs each node's events one at a time (serialize_by); hook.2 coalesces them,
+    // so it must at least run each node's last event.
+    const auto flapped = dir.file("flapped.sh");
+    write_file(flapped, "#!/bin/sh\necho \"$OM_EVENT_ID $OM_EVENT_NODENAME $(grep -o "
+                        "'\"n\":[0-9]*')\" >> " +
+                            dir.file("flapped") + "\n");
+    ::chmod(flapped.c_str(), 0755);
     HooksProc hooks(dir, *brokers[0],
-                    "[hook.1]\nevents = \"custom\"\ncommand = \"" + namer(dir, "ran") + "\"\n");
+                    "[hook.1]\nevents = \"custom\"\ncommand = \"" + namer(dir, "ran") +
+                        "\"\nserialize_by = \"nodename\"\n"
+                        "[hook.2]\nevents = \"custom\"\ncommand = \"" +
+                        flapped + "\"\nserialize_by = \"nodename\"\ncoalesce = \"300ms\"\n");
     hooks.start(sub_endpoints);
     const auto out = dir.file("events.out");
     std::vector<std::string> events_argv{
@@ -114,8 +126,19 @@ void faults_under_load(std::size_t broker_count) {
     };
     const auto ran = [&] { return runs_of(read_file(dir.file("ran"))); };
     const auto printed = [&] { return printed_of(read_file(out)); };
+    // Each node's last event emitted so far, which the coalescing hook must have run.
+    const auto lasts = [&] {
+        std::vector<Key> k;
+        for (const auto& [node, n] : last_n)
+            k.push_back({node, n});
+        return k;
+    };
+    const auto flapped_runs = [&] { return runs_of(read_file(dir.file("flapped"))); };
     // Every event emitted so far ran and was printed.
-    const auto everything = [&] { return covers(ran(), emitted) && covers(printed(), emitted); };
+    const auto everything = [&] {
+        return covers(ran(), emitted) && covers(printed(), emitted) &&
+               covers(flapped_runs(), lasts());
+    };
     const auto total_replays = [&] {
         int n = 0;
         for (const auto& b : brokers)
@@ -210,6 +233,10 @@ void faults_under_load(std::size_t broker_count) {
                 missing += k.first + " n=" + std::to_string(k.second) +
                            (r.count(k) ? "" : " (not run)") + (p.count(k) ? "" : " (not printed)") +
                            "; ";
+        const auto f = flapped_runs();
+        for (const auto& k : lasts())
+            if (!f.count(k))
+                missing += k.first + " n=" + std::to_string(k.second) + " (last, not coalesced); ";
         INFO("missing: " << missing);
         REQUIRE(complete);
     }

@@ -86,3 +86,23 @@ TEST_CASE("bad hook entries are reported with file:line and skipped - the others
         CHECK((e.find("(hook skipped)") != std::string::npos || e == typo));
     }
 }
+
+TEST_CASE("serialize_by takes a path of the event - coalesce needs it") {
+    TempToml t("[hook.1]\nevents = \"all\"\ncommand = \"x\"\nserialize_by = \"data.svcname\"\n"
+               "coalesce = \"2s\"\n"
+               "[hook.2]\nevents = \"all\"\ncommand = \"x\"\nserialize_by = \"data..x\"\n"
+               "[hook.3]\nevents = \"all\"\ncommand = \"x\"\ncoalesce = \"2s\"\n"
+               "[hook.4]\nevents = \"all\"\ncommand = \"x\"\nserialize_by = \"nodename\"\n");
+    std::vector<std::string> errors;
+    const auto c = load_hooks_config(t.path, errors);
+    REQUIRE(c.hooks.size() == 2);
+    CHECK(c.hooks[0].serialize_by == "data.svcname");
+    CHECK(c.hooks[0].serialize_path == Path{std::string("data"), std::string("svcname")});
+    CHECK(c.hooks[0].coalesce == Millis(2000));
+    CHECK(c.hooks[1].name == "hook.4");
+    CHECK(c.hooks[1].coalesce == Millis(0));
+    REQUIRE(errors.size() == 2);
+    INFO(errors[0] << "\n" << errors[1]);
+    CHECK(errors[0].find(t.path + ":9: 'hook.2.serialize_by': ") == 0);
+    CHECK(errors[1].find(t.path + ":13: 'hook.3.coalesce' needs serialize_by") == 0);
+}

@@ -137,3 +137,67 @@ TEST_CASE("hooks runner: a failing hook runs again until its last attempt") {
     CHECK(r.stats().retried == 2);
     CHECK(r.stats().failed == 3);
 }
+
+TEST_CASE("hooks runner: serialize_by runs one key at a time, in order, others alongside") {
+    unit::TempDir dir("runner");
+    const auto out = dir.file("out");
+    // Each run notes its start, sleeps a little, notes its end: runs of one key never
+    // overlap, and follow the submission order.
+    auto h = std::make_shared<HookConfig>(*hook("echo \"start $OM_EVENT_SEQ\" >> " + out +
+                                                "; sleep 0.05; echo \"end $OM_EVENT_SEQ\" >> " +
+                                                out));
+    h->serialize_by = "data.svcname";
+    Runner r(4, 100, [](const std::string&) {});
+    std::vector<std::uint64_t> done;
+    r.on_done = [&](const Job& j) { done.push_back(j.seq); };
+    for (std::uint64_t seq = 1; seq <= 4; ++seq) {
+        auto j = job(h, seq);
+        j.key = "ha1";
+        r.submit(std::move(j));
+    }
+    auto other = job(h, 9);
+    other.key = "ha2";
+    r.submit(std::move(other));
+    CHECK(r.stats().serialized == 3); // 2, 3 and 4 waited for their key
+    REQUIRE(serve_until(r, [&] { return done.size() == 5; }));
+    CHECK_FALSE(r.busy());
+    // ha1's runs in order, each ended before the next started.
+    std::istringstream in(slurp(out));
+    std::vector<std::string> ha1;
+    for (std::string l; std::getline(in, l);)
+        if (l != "start 9" && l != "end 9") ha1.push_back(l);
+    CHECK(ha1 == std::vector<std::string>{"start 1", "end 1", "start 2", "end 2", "start 3",
+                                          "end 3", "start 4", "end 4"});
+    // ha2 did not wait for ha1: it is done before ha1's last.
+    const auto pos9 = std::find(done.begin(), done.end(), 9u) - done.begin();
+    const auto pos4 = std::find(done.begin(), done.end(), 4u) - done.begin();
+    CHECK(pos9 < pos4);
+}
+
+TEST_CASE("hooks runner: coalesce merges a key's events into one next run, the latest") {
+    unit::TempDir dir("runner");
+    const auto out = dir.file("out");
+    auto h = std::make_shared<HookConfig>(*hook("echo $OM_EVENT_SEQ >> " + out));
+    h->serialize_by = "data.svcname";
+    h->coalesce = Millis(300);
+    std::vector<std::string> log;
+    Runner r(4, 100, [&](const std::string& l) { log.push_back(l); });
+    std::vector<std::uint64_t> done;
+    r.on_done = [&](const Job& j) { done.push_back(j.seq); };
+    // A flapping service: fifty events in a row.
+    for (std::uint64_t seq = 1; seq <= 50; ++seq) {
+        auto j = job(h, seq);
+        j.key = "ha1";
+        r.submit(std::move(j));
+    }
+    // 1 runs at once; 2..49 are replaced in turn (done at once, not run); 50 runs once the
+    // period since 1's start is over.
+    CHECK(r.stats().coalesced == 48);
+    CHECK(done.size() == 48);
+    REQUIRE(serve_until(r, [&] { return done.size() == 50; }));
+    CHECK(slurp(out) == "1\n50\n");
+    CHECK(r.stats().started == 2);
+    CHECK(log.front().find("coalesced into seq 7:3 (key ha1)") != std::string::npos);
+    // The key is free once the period is over: the next event runs at once.
+    REQUIRE(serve_until(r, [&] { return !r.busy(); }));
+}

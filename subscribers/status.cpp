@@ -17,6 +17,8 @@ CLI::App* add_status(CLI::App& app, StatusOptions& o) {
     c->add_option("--format", o.format,
                   "human (default): bare values, indented JSON; json: JSON only")
         ->check(CLI::IsMember({"human", "json"}));
+    c->add_flag("--watch", o.watch,
+                "The live cluster view, as om-sub mon: --filter then selects the services");
     return c;
 }
 
@@ -28,6 +30,7 @@ std::string render(const json& v, bool json_only) {
 } // namespace
 
 int run_status(const StatusOptions& o) {
+    if (o.watch) return run_watch(o);
     std::optional<Filter> filter;
     ConnectionOptions copts;
     try {

@@ -22,9 +22,13 @@ struct StatusOptions {
     CommonOptions common;
     std::string filter;
     std::string format = "human";
+    bool watch = false; // the live view (mon.cpp)
 };
 CLI::App* add_status(CLI::App& app, StatusOptions& o);
 int run_status(const StatusOptions& o);
+// `om-sub mon`: the same options, the live view.
+CLI::App* add_mon(CLI::App& app, StatusOptions& o);
+int run_watch(const StatusOptions& o);
 
 struct WaitOptions {
     CommonOptions common;

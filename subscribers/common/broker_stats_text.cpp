@@ -1,7 +1,7 @@
 // Rendering the broker's stats for a person and for Prometheus.
 #include "broker_stats_text.hpp"
 
-#include "duration.hpp"
+#include "human_format.hpp"
 #include "json_fields.hpp"
 #include "metrics_text.hpp"
 
@@ -11,12 +11,6 @@
 namespace om::sub {
 
 using nlohmann::json;
-
-std::string format_age(double seconds) {
-    if (seconds < 60) return fmt::format("{:.1f}s", seconds);
-    // Whole seconds past a minute: the milliseconds would be noise.
-    return format_duration(Millis(static_cast<long long>(std::floor(seconds)) * 1000));
-}
 
 namespace {
 std::string mib(double bytes) {

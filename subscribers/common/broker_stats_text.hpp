@@ -14,7 +14,4 @@ std::string broker_stats_human(const nlohmann::json& stats);
 // The Prometheus text exposition format, one family per counter or gauge.
 std::string broker_stats_prometheus(const nlohmann::json& stats);
 
-// An age in seconds as a person reads it: 0.4s, 12.0s, 3m12s, 2h1m.
-std::string format_age(double seconds);
-
 } // namespace om::sub

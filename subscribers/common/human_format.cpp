@@ -3,6 +3,7 @@
 
 #include "log.hpp"
 
+#include "duration.hpp"
 #include "event_text.hpp"
 #include "json_fields.hpp"
 #include "wire.hpp"
@@ -23,6 +24,12 @@ std::string upper(std::string s) {
 
 std::string format_time(double ts) {
     return format_local_time(ts, 6);
+}
+
+std::string format_age(double seconds) {
+    if (seconds < 60) return fmt::format("{:.1f}s", seconds);
+    // Whole seconds past a minute: the milliseconds would be noise.
+    return format_duration(Millis(static_cast<long long>(std::floor(seconds)) * 1000));
 }
 
 std::string format_human(const json& msg, const OldValues* old) {

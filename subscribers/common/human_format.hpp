@@ -27,4 +27,7 @@ std::string format_notice(const std::string& text);
 // Local time of a "ts" value: 2026-11-28 01:02:03.456789.
 std::string format_time(double ts);
 
+// An age in seconds as a person reads it: 0.4s, 12.0s, 3m12s, 2h1m.
+std::string format_age(double seconds);
+
 } // namespace om::sub

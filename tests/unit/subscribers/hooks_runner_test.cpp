@@ -143,9 +143,9 @@ TEST_CASE("hooks runner: serialize_by runs one key at a time, in order, others a
     const auto out = dir.file("out");
     // Each run notes its start, sleeps a little, notes its end: runs of one key never
     // overlap, and follow the submission order.
-    auto h = std::make_shared<HookConfig>(*hook("echo \"start $OM_EVENT_SEQ\" >> " + out +
-                                                "; sleep 0.05; echo \"end $OM_EVENT_SEQ\" >> " +
-                                                out));
+    auto h =
+        std::make_shared<HookConfig>(*hook("echo \"start $OM_EVENT_SEQ\" >> " + out +
+                                           "; sleep 0.05; echo \"end $OM_EVENT_SEQ\" >> " + out));
     h->serialize_by = "data.svcname";
     Runner r(4, 100, [](const std::string&) {});
     std::vector<std::uint64_t> done;

@@ -12,6 +12,8 @@ ApiRequest parse_api_request(std::string_view frame) {
     const auto op = r.find("op");
     if (op == r.end() || !op->is_string()) return req;
     const auto& name = op->get_ref<const std::string&>();
+    if (const auto v = r.find("protocol"); v != r.end() && v->is_number_unsigned())
+        req.protocol = v->get<std::uint64_t>();
     if (name == "snapshot") {
         req.op = ApiRequest::Op::Snapshot;
     } else if (name == "ping") {

@@ -1,5 +1,6 @@
 // The requests of the broker's api socket (docs/protocol.md, "The api socket"): one JSON
-// frame each, {"op":"snapshot"|"ping"|"stats"} or {"op":"replay","epoch":E,"after":V}.
+// frame each, {"op":"snapshot"|"ping"|"stats"} or {"op":"replay","epoch":E,"after":V},
+// with "protocol":N, the protocol version the client speaks.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@ struct ApiRequest {
     enum class Op { Snapshot, Ping, Stats, Replay, Bad };
     Op op = Op::Bad;
     std::uint64_t epoch = 0, after = 0; // a replay's run and last event had
+    std::uint64_t protocol = 0;         // the protocol the client follows (0: not said)
 };
 
 // Reads one request frame; anything that is not one of the requests above, including text

@@ -198,37 +198,48 @@ void Broker::on_api() {
     std::vector<zmq::message_t> parts;
     if (!zmq::recv_multipart(api_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
     const auto& req = parts[0];
-    std::vector<std::string> frames;
+    std::vector<zmq::message_t> frames;
+    const auto text = [&](const json& j) {
+        const auto t = j.dump();
+        frames.emplace_back(t.data(), t.size());
+    };
     const auto r = parse_api_request(req.to_string_view());
     const auto pos = stream_.position();
-    const json position{{"status", "ok"},
-                        {"epoch", pos.epoch},
-                        {"seq", pos.seq},
-                        {"pseq", pos.pseq},
-                        {"eseq", pos.eseq}};
+    const json position{{"status", "ok"},     {"protocol", wire::kProtocol},
+                        {"epoch", pos.epoch}, {"seq", pos.seq},
+                        {"pseq", pos.pseq},   {"eseq", pos.eseq}};
     using Op = ApiRequest::Op;
-    if (r.op == Op::Snapshot) {
+    if ((r.op == Op::Snapshot || r.op == Op::Replay) && r.protocol != wire::kProtocol) {
+        // A client of another protocol would misread what follows: said, not sent.
+        ++protocol_refused_;
+        text(json{{"status", "error"},
+                  {"code", "protocol"},
+                  {"protocol", wire::kProtocol},
+                  {"message", fmt::format("this broker speaks ombus protocol {} (one frame per "
+                                          "message, docs/protocol.md); the request said {}: "
+                                          "add \"protocol\":{} to it",
+                                          wire::kProtocol, r.protocol, wire::kProtocol)}});
+    } else if (r.op == Op::Snapshot) {
         ++snapshots_;
-        // {"status":"ok","epoch","seq","pseq","eseq"} | STATUS
-        frames.push_back(position.dump());
-        frames.push_back(cluster_.document().dump());
+        // {"status":"ok","protocol","epoch","seq","pseq","eseq"} | STATUS
+        text(position);
+        text(cluster_.document());
     } else if (r.op == Op::Ping) {
-        frames.push_back(position.dump());
+        text(position);
     } else if (r.op == Op::Stats) {
-        frames.push_back(stats().dump());
+        text(stats());
     } else if (r.op == Op::Replay) {
         frames = stream_.replay(r.epoch, r.after);
         ++replays_;
     } else {
-        frames.push_back(
-            json{{"status", "error"},
-                 {"code", "bad_request"},
-                 {"message", "expected {\"op\": \"snapshot\"|\"replay\"|\"ping\"|\"stats\"}, "
-                             "replay with unsigned \"epoch\" and \"after\""}}
-                .dump());
+        text(json{{"status", "error"},
+                  {"code", "bad_request"},
+                  {"message", "expected {\"op\": \"snapshot\"|\"replay\"|\"ping\"|\"stats\"}, "
+                              "replay with unsigned \"epoch\" and \"after\", snapshot and "
+                              "replay with \"protocol\":2"}});
     }
     for (std::size_t i = 0; i < frames.size(); ++i)
-        api_.send(zmq::buffer(frames[i]),
+        api_.send(frames[i],
                   i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
 }
 

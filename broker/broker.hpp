@@ -69,6 +69,7 @@ class Broker : public Sink {
     JsonParser parser_;
     std::optional<Journal> journal_; // the broker's own events, when [replay] journal is set
     std::uint64_t malformed_ = 0, oversized_ = 0, snapshots_ = 0, replays_ = 0;
+    std::uint64_t protocol_refused_ = 0; // snapshot or replay asked in another protocol
     std::uint64_t journal_resent_ = 0, journal_failures_ = 0;
     std::vector<std::string> ipc_files_;
     std::vector<zmq::message_t> ingest_frames_; // the message on_ingest reads, reused

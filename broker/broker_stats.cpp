@@ -21,6 +21,7 @@ json Broker::stats() {
                    {"resent", journal_resent_},
                    {"failures", journal_failures_}};
     return json{{"status", "ok"},
+                {"protocol", wire::kProtocol},
                 {"name", config_.name},
                 {"version", OMBUS_VERSION},
                 {"epoch", epoch_},
@@ -54,6 +55,7 @@ json Broker::stats() {
                 {"replay_max_age", std::chrono::duration<double>(config_.replay_max_age).count()},
                 {"snapshots", snapshots_},
                 {"replays", replays_},
+                {"protocol_refused", protocol_refused_},
                 {"journal", std::move(journal)},
                 {"journal_resent", journal_resent_},
                 {"journal_failures", journal_failures_},

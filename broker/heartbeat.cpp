@@ -1,6 +1,8 @@
 // Reading heartbeats into their typed form.
 #include "heartbeat.hpp"
 
+#include "wire.hpp"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -33,9 +35,11 @@ std::string read_payload(simdjson::dom::element msg, std::string_view kind, Hear
             return "'" + std::string(kind) + "' without a 'data' object";
         if (hb.kind == Kind::Full) return "";
         std::string_view id;
-        if (hb.data["id"].get_string().get(id) || id.empty() || id.size() > 128 ||
-            id.find('/') != id.npos)
-            return "event without a valid 'data.id'";
+        // The id becomes a topic segment: no '/', space nor control character (a newline
+        // would split the published frame).
+        if (hb.data["id"].get_string().get(id) || !wire::valid_event_id(id))
+            return "event without a valid 'data.id' (1 to 128 characters, no '/', space or "
+                   "control character)";
         // eid is optional: a publisher that does not number its events.
         if (msg["eid"].get_uint64().get(hb.eid)) hb.eid = 0;
         bool resent = false;

@@ -1,4 +1,4 @@
-// Numbering, publishing and replay of the broker's messages.
+// Numbering, publishing and replay of the broker's messages, each one frame (wire.hpp).
 #include "stream.hpp"
 
 #include <fmt/format.h>
@@ -10,50 +10,64 @@ Stream::Stream(zmq::socket_t& pub, std::uint64_t epoch, std::size_t replay_max_e
     : pub_(pub), epoch_(epoch), replay_max_events_(replay_max_events),
       replay_max_age_(replay_max_age) {}
 
-void Stream::send(const std::string& topic, const std::string& meta, const std::string& body) {
-    // TOPIC | META | BODY, sent without blocking: PUB drops for a subscriber at its HWM.
+std::optional<zmq::message_t> Stream::send(bool keep) {
+    // One frame, sent without blocking: PUB drops for a subscriber at its HWM. The message
+    // owns a copy of frame_, whose capacity is kept for the next; the replay window keeps
+    // that message and the socket takes a copy sharing its bytes (a refcount, no copy).
+    zmq::message_t msg(frame_.data(), frame_.size());
+    std::optional<zmq::message_t> kept;
+    if (keep) {
+        kept.emplace();
+        kept->copy(msg);
+    }
     try {
-        pub_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        pub_.send(zmq::buffer(meta), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        if (!pub_.send(zmq::buffer(body), zmq::send_flags::dontwait)) ++stats_.send_failures;
+        if (!pub_.send(msg, zmq::send_flags::dontwait)) ++stats_.send_failures;
     } catch (const zmq::error_t&) {
         ++stats_.send_failures;
     }
+    return kept;
 }
 
 void Stream::publish_patch(const std::string& nodename, const PatchWriter& ops) {
-    const auto topic = wire::patch_topic(nodename);
-    wire::Meta m{epoch_, ++seq_, ++pseq_, ++topic_seq_[topic]};
-    send(topic, wire::format_meta(m), ops.body(nodename, pseq_, wire::now_ts()));
+    // patch/<nodename>/ \n {"epoch","seq","kseq","tseq"} \n {"nodename",..,"data":[..]}
+    frame_.assign(wire::kPatchPrefix).append(nodename).push_back('/');
+    std::uint64_t& tseq = topic_seq_[frame_];
+    frame_.push_back('\n');
+    wire::append_meta(frame_, wire::Meta{epoch_, ++seq_, ++pseq_, ++tseq});
+    frame_.push_back('\n');
+    ops.append_body(frame_, nodename, pseq_, wire::now_ts());
+    send(false);
     ++stats_.patches;
 }
 
 void Stream::publish_event(const std::string& nodename, std::string_view id,
                            const std::string& data, const wire::Origin& origin) {
-    const auto topic = wire::event_topic(id);
-    wire::Meta m{epoch_,     ++seq_,     ++eseq_,      ++topic_seq_[topic],
-                 origin.inc, origin.eid, origin.resent};
-    // {"nodename":N,"ts":T,"kind":"event","data":{...}}
-    std::string body;
-    body.reserve(data.size() + nodename.size() + 64);
-    body += "{\"nodename\":";
-    wire::append_json_string(body, nodename);
-    body += ",\"ts\":";
-    body += format_ts(origin.ts != 0 ? origin.ts : wire::now_ts());
-    body += ",\"kind\":\"event\",\"data\":";
-    body += data;
-    body += '}';
-    auto meta = wire::format_meta(m);
-    send(topic, meta, body);
+    // event/<id>/ \n META (with the origin) \n {"nodename":N,"ts":T,"kind":"event","data":{..}}
+    frame_.assign(wire::kEventPrefix).append(id).push_back('/');
+    std::uint64_t& tseq = topic_seq_[frame_];
+    frame_.push_back('\n');
+    wire::append_meta(
+        frame_, wire::Meta{epoch_, ++seq_, ++eseq_, ++tseq, origin.inc, origin.eid, origin.resent});
+    frame_ += "\n{\"nodename\":";
+    wire::append_json_string(frame_, nodename);
+    frame_ += ",\"ts\":";
+    append_ts(frame_, origin.ts != 0 ? origin.ts : wire::now_ts());
+    frame_ += ",\"kind\":\"event\",\"data\":";
+    frame_ += data;
+    frame_ += '}';
+    auto kept = send(true);
     ++stats_.events;
     const auto now = Clock::now();
-    replay_.push_back(Kept{eseq_, now, topic, std::move(meta), std::move(body)});
+    replay_.push_back(Kept{eseq_, now, std::move(*kept)});
     trim(now);
 }
 
 void Stream::tick() {
-    // tick/ | {"epoch","seq","pseq","eseq"} | {}
-    send(std::string(wire::kTickTopic), wire::format_tick(position()), "{}");
+    // tick/ \n {"epoch","seq","pseq","eseq"} \n {}
+    frame_.assign(wire::kTickTopic).push_back('\n');
+    wire::append_tick(frame_, position());
+    frame_ += "\n{}";
+    send(false);
     ++stats_.ticks;
     trim(Clock::now());
 }
@@ -64,43 +78,44 @@ void Stream::trim(Clock::time_point now) {
         replay_.pop_front();
 }
 
-std::vector<std::string> Stream::replay(std::uint64_t epoch, std::uint64_t after) {
+std::vector<zmq::message_t> Stream::replay(std::uint64_t epoch, std::uint64_t after) {
     trim(Clock::now());
-    std::vector<std::string> frames;
+    std::vector<zmq::message_t> frames;
+    const auto header = [&](const json& h) {
+        const auto text = h.dump();
+        frames.emplace(frames.begin(), text.data(), text.size());
+    };
     if (epoch != epoch_) {
-        json h{{"status", "error"},
-               {"code", "epoch"},
-               {"epoch", epoch_},
-               {"message", fmt::format("epoch {} is not the broker's ({}): events of another "
-                                       "broker run cannot be replayed",
-                                       epoch, epoch_)}};
-        frames.push_back(h.dump());
+        header(json{{"status", "error"},
+                    {"code", "epoch"},
+                    {"epoch", epoch_},
+                    {"message", fmt::format("epoch {} is not the broker's ({}): events of "
+                                            "another broker run cannot be replayed",
+                                            epoch, epoch_)}});
         return frames;
     }
     // The oldest event still kept; events after `after` are all here when after + 1 >= it.
     const std::uint64_t oldest = replay_.empty() ? eseq_ + 1 : replay_.front().eseq;
     if (after + 1 < oldest) {
-        json h{{"status", "error"},
-               {"code", "too_old"},
-               {"epoch", epoch_},
-               {"oldest", oldest},
-               {"message", fmt::format("events after {} are no longer kept; the oldest is {}",
-                                       after, oldest)}};
-        frames.push_back(h.dump());
+        header(json{{"status", "error"},
+                    {"code", "too_old"},
+                    {"epoch", epoch_},
+                    {"oldest", oldest},
+                    {"message", fmt::format("events after {} are no longer kept; the oldest is {}",
+                                            after, oldest)}});
         return frames;
     }
-    std::size_t count = 0;
-    frames.emplace_back();
     // Kept events have contiguous sequences, so the first one to send is found by index.
     const std::size_t first = after + 1 > oldest ? static_cast<std::size_t>(after + 1 - oldest) : 0;
     for (std::size_t i = first; i < replay_.size(); ++i) {
-        const auto& k = replay_[i];
-        frames.push_back(k.topic);
-        frames.push_back(k.meta);
-        frames.push_back(k.body);
-        ++count;
+        frames.emplace_back();
+        frames.back().copy(replay_[i].message);
     }
-    frames[0] = json{{"status", "ok"}, {"epoch", epoch_}, {"count", count}, {"eseq", eseq_}}.dump();
+    header(json{{"status", "ok"},
+                {"protocol", wire::kProtocol},
+                {"epoch", epoch_},
+                {"count", frames.size()},
+                {"eseq", eseq_}});
     return frames;
 }
 

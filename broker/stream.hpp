@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <zmq.hpp>
@@ -36,9 +37,9 @@ class Stream {
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.
     void tick();
 
-    // The replay answer for events after event sequence `after`, as frames to send; the
-    // first frame is the JSON header (wire.hpp).
-    std::vector<std::string> replay(std::uint64_t epoch, std::uint64_t after);
+    // The replay answer for events after event sequence `after`, as frames to send: the
+    // JSON header (wire.hpp), then each event's message as published (sharing its bytes).
+    std::vector<zmq::message_t> replay(std::uint64_t epoch, std::uint64_t after);
 
     wire::Tick position() const { return {epoch_, seq_, pseq_, eseq_}; }
     const StreamStats& stats() const { return stats_; }
@@ -53,15 +54,18 @@ class Stream {
     struct Kept {
         std::uint64_t eseq;
         Clock::time_point at;
-        std::string topic, meta, body;
+        zmq::message_t message; // the frame published; its copies share its buffer
     };
-    void send(const std::string& topic, const std::string& meta, const std::string& body);
+    // Publishes frame_ (TOPIC\nMETA\nBODY, built by the caller) as one message; returns
+    // the message when `keep` (for the replay window: the frame sent shares its bytes).
+    std::optional<zmq::message_t> send(bool keep);
     void trim(Clock::time_point now);
 
     zmq::socket_t& pub_;
     std::uint64_t epoch_;
     std::uint64_t seq_ = 0, pseq_ = 0, eseq_ = 0;
     std::unordered_map<std::string, std::uint64_t> topic_seq_;
+    std::string frame_, meta_; // the message being built, their capacity reused
     std::deque<Kept> replay_;
     std::size_t replay_max_events_;
     std::chrono::milliseconds replay_max_age_;

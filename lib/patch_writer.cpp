@@ -47,25 +47,37 @@ void PatchWriter::clear() {
 
 std::string PatchWriter::body(std::string_view nodename, std::uint64_t id, double ts) const {
     std::string out;
-    out.reserve(data_.size() + nodename.size() + 80);
+    append_body(out, nodename, id, ts);
+    return out;
+}
+
+void PatchWriter::append_body(std::string& out, std::string_view nodename, std::uint64_t id,
+                              double ts) const {
+    // {"nodename":N,"kind":"patch","id":ID,"ts":TS,"data":[OP,...]}
+    out.reserve(out.size() + data_.size() + nodename.size() + 80);
     out += "{\"nodename\":";
     wire::append_json_string(out, nodename);
     out += ",\"kind\":\"patch\",\"id\":";
     char buf[24];
     out.append(buf, std::to_chars(buf, buf + sizeof buf, id).ptr);
     out += ",\"ts\":";
-    out += format_ts(ts);
+    append_ts(out, ts);
     out += ",\"data\":[";
     out += data_;
     out += "]}";
-    return out;
 }
 
 std::string format_ts(double ts) {
+    std::string out;
+    append_ts(out, ts);
+    return out;
+}
+
+void append_ts(std::string& out, double ts) {
     char buf[64];
     // to_chars: an order of magnitude cheaper than printf on the hot path.
     const auto r = std::to_chars(buf, buf + sizeof buf, ts, std::chars_format::fixed, 6);
-    return std::string(buf, r.ptr);
+    out.append(buf, r.ptr);
 }
 
 } // namespace om

@@ -28,6 +28,9 @@ class PatchWriter {
     // The patch message body:
     //   {"nodename":N,"kind":"patch","id":ID,"ts":TS,"data":[OP,...]}
     std::string body(std::string_view nodename, std::uint64_t id, double ts) const;
+    // The same body, appended to out (a buffer whose capacity is reused).
+    void append_body(std::string& out, std::string_view nodename, std::uint64_t id,
+                     double ts) const;
 
   private:
     void path(const Path& p);
@@ -37,5 +40,7 @@ class PatchWriter {
 
 // Formats a timestamp with microseconds, as in "ts".
 std::string format_ts(double ts);
+// The same, appended to out.
+void append_ts(std::string& out, double ts);
 
 } // namespace om

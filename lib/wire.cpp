@@ -1,4 +1,5 @@
-// Wire helpers: topics, meta and tick frames, user values, JSON string escaping.
+// Wire helpers: topics, the one-frame message, meta and tick parts, user values, JSON string
+// escaping.
 #include "wire.hpp"
 
 #include <charconv>
@@ -16,6 +17,27 @@ bool valid_nodename(std::string_view name) {
     return true;
 }
 
+bool valid_event_id(std::string_view id) {
+    return !id.empty() && id.size() <= 128 && valid_nodename(id);
+}
+
+void append_message(std::string& out, std::string_view topic, std::string_view meta,
+                    std::string_view body) {
+    // TOPIC \n META \n BODY: one frame (protocol 2)
+    out.reserve(out.size() + topic.size() + meta.size() + body.size() + 2);
+    out.append(topic).push_back('\n');
+    out.append(meta).push_back('\n');
+    out.append(body);
+}
+
+std::optional<Parts> split_message(std::string_view frame) {
+    const auto a = frame.find('\n');
+    if (a == std::string_view::npos) return std::nullopt;
+    const auto b = frame.find('\n', a + 1);
+    if (b == std::string_view::npos) return std::nullopt;
+    return Parts{frame.substr(0, a), frame.substr(a + 1, b - a - 1), frame.substr(b + 1)};
+}
+
 std::string patch_topic(std::string_view nodename) {
     std::string t(kPatchPrefix);
     t.append(nodename).push_back('/');
@@ -29,15 +51,13 @@ std::string event_topic(std::string_view event_id) {
 }
 
 namespace {
-// A flat JSON object of unsigned numbers, written field by field: {"k1":N1,"k2":N2,...}.
+// A flat JSON object of unsigned numbers, written field by field at the end of a string:
+// {"k1":N1,"k2":N2,...}.
 class FlatObject {
   public:
-    FlatObject() {
-        out_.reserve(112);
-        out_.push_back('{');
-    }
+    explicit FlatObject(std::string& out) : out_(out), start_(out.size()) { out_.push_back('{'); }
     FlatObject& add(std::string_view key, std::uint64_t v) {
-        if (out_.size() > 1) out_.push_back(',');
+        if (out_.size() > start_ + 1) out_.push_back(',');
         out_.push_back('"');
         out_.append(key);
         out_ += "\":";
@@ -45,35 +65,42 @@ class FlatObject {
         out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
         return *this;
     }
-    // The object, closed; called once, last.
-    std::string str() {
-        out_.push_back('}');
-        return std::move(out_);
-    }
+    // Closes the object; called once, last.
+    void close() { out_.push_back('}'); }
 
   private:
-    std::string out_;
+    std::string& out_;
+    std::size_t start_;
 };
 } // namespace
 
-std::string format_meta(const Meta& m) {
+void append_meta(std::string& out, const Meta& m) {
     // {"epoch":E,"seq":S,"kseq":K,"tseq":T}, plus "inc":I,"eid":N for a node's event, plus
     // "resent":1 for an event published again
-    FlatObject o;
+    FlatObject o(out);
     o.add("epoch", m.epoch).add("seq", m.seq).add("kseq", m.kseq).add("tseq", m.tseq);
     if (m.eid != 0) o.add("inc", m.inc).add("eid", m.eid);
     if (m.resent) o.add("resent", 1);
-    return o.str();
+    o.close();
+}
+
+std::string format_meta(const Meta& m) {
+    std::string out;
+    append_meta(out, m);
+    return out;
+}
+
+void append_tick(std::string& out, const Tick& t) {
+    // {"epoch":E,"seq":S,"pseq":P,"eseq":V}
+    FlatObject o(out);
+    o.add("epoch", t.epoch).add("seq", t.seq).add("pseq", t.pseq).add("eseq", t.eseq);
+    o.close();
 }
 
 std::string format_tick(const Tick& t) {
-    // {"epoch":E,"seq":S,"pseq":P,"eseq":V}
-    return FlatObject()
-        .add("epoch", t.epoch)
-        .add("seq", t.seq)
-        .add("pseq", t.pseq)
-        .add("eseq", t.eseq)
-        .str();
+    std::string out;
+    append_tick(out, t);
+    return out;
 }
 
 namespace {

@@ -13,11 +13,12 @@ namespace om::sub {
 namespace {
 using nlohmann::json;
 
-// The position in a header the protocol allows: an object whose status is "ok" and whose
-// epoch is a number.
+// The position in a header the protocol allows: an object whose status is "ok", of this
+// protocol, and whose epoch is a number. A broker of another protocol is no broker to us.
 std::optional<RunPosition> ok_position(const std::string& frame) {
     const auto h = json::parse(frame, nullptr, false);
-    if (!h.is_object() || string_or(h, "status") != "ok" || unsigned_or(h, "epoch") == 0)
+    if (!h.is_object() || string_or(h, "status") != "ok" || unsigned_or(h, "epoch") == 0 ||
+        unsigned_or(h, "protocol") != wire::kProtocol)
         return std::nullopt;
     return RunPosition{unsigned_or(h, "epoch"), unsigned_or(h, "seq"), unsigned_or(h, "pseq"),
                        unsigned_or(h, "eseq")};
@@ -51,15 +52,16 @@ std::optional<std::vector<std::string>> ApiClient::call(const std::string& reque
 }
 
 std::optional<RunPosition> ApiClient::ping() {
-    // {"op":"ping"} -> {"status":"ok","epoch":E,"seq":S,"pseq":P,"eseq":V}
+    // {"op":"ping"} -> {"status":"ok","protocol":2,"epoch":E,"seq":S,"pseq":P,"eseq":V}
     const auto reply = call(R"({"op":"ping"})");
     if (!reply || reply->empty()) return std::nullopt;
     return ok_position((*reply)[0]);
 }
 
 std::optional<Snapshot> ApiClient::snapshot() {
-    // {"op":"snapshot"} -> {"status":"ok","epoch":E,"seq":S,"pseq":P,"eseq":V} | STATUS_JSON
-    auto reply = call(R"({"op":"snapshot"})");
+    // {"op":"snapshot","protocol":2}
+    //   -> {"status":"ok","protocol":2,"epoch":E,"seq":S,"pseq":P,"eseq":V} | STATUS_JSON
+    auto reply = call(json{{"op", "snapshot"}, {"protocol", wire::kProtocol}}.dump());
     if (!reply || reply->size() != 2) return std::nullopt;
     const auto at = ok_position((*reply)[0]);
     if (!at) return std::nullopt;
@@ -67,11 +69,13 @@ std::optional<Snapshot> ApiClient::snapshot() {
 }
 
 Replay ApiClient::replay(std::uint64_t epoch, std::uint64_t after) {
-    // {"op":"replay","epoch":E,"after":V}
-    //   -> {"status":"ok","epoch":E,"count":n,...} | (TOPIC | META | BODY) x n
+    // {"op":"replay","protocol":2,"epoch":E,"after":V}
+    //   -> {"status":"ok","protocol":2,"epoch":E,"count":n,...} | (TOPIC\nMETA\nBODY) x n
     //   -> {"status":"error","code":"too_old","oldest":O,...} or {...,"code":"epoch",...}
     Replay r;
-    auto reply = call(json{{"op", "replay"}, {"epoch", epoch}, {"after", after}}.dump());
+    auto reply = call(
+        json{{"op", "replay"}, {"protocol", wire::kProtocol}, {"epoch", epoch}, {"after", after}}
+            .dump());
     if (!reply || reply->empty()) return r;
     const auto h = json::parse((*reply)[0], nullptr, false);
     if (!h.is_object()) return r;
@@ -85,11 +89,15 @@ Replay ApiClient::replay(std::uint64_t epoch, std::uint64_t after) {
         }
         return r;
     }
+    if (unsigned_or(h, "protocol") != wire::kProtocol) return r; // would be misread
     r.status = Replay::Status::ok;
     auto& f = *reply;
-    for (std::size_t i = 1; i + 2 < f.size(); i += 3)
-        if (auto meta = wire::parse_meta(f[i + 1]))
-            r.events.push_back({std::move(f[i]), *meta, std::move(f[i + 2])});
+    for (std::size_t i = 1; i < f.size(); ++i) {
+        const auto parts = wire::split_message(f[i]);
+        if (!parts) continue;
+        if (auto meta = wire::parse_meta(parts->meta))
+            r.events.push_back({std::string(parts->topic), *meta, std::string(parts->body)});
+    }
     return r;
 }
 

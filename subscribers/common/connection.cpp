@@ -150,7 +150,7 @@ void Connection::await_subscription() {
         if (!poll_until(&item, 1, deadline)) return; // a signal: the caller's loop looks at it
         std::vector<zmq::message_t> frames;
         while (zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
-            if (frames[0].to_string_view() == wire::kTickTopic) return;
+            if (frames[0].to_string_view().starts_with(wire::kTickTopic)) return;
             frames.clear();
         }
     }
@@ -259,24 +259,28 @@ Connection::Next Connection::handle(std::vector<zmq::message_t>& frames) {
     last_heard_ = Clock::now();
     last_heard_ts_ = wire::now_ts();
     silent_but_answering_ = 0;
-    // TOPIC | META | BODY (wire.hpp)
-    if (frames.size() != 3) {
-        notice(fmt::format("message of {} frames on the pub socket, skipped", frames.size()));
+    // One frame: TOPIC \n META \n BODY (wire.hpp, protocol 2)
+    const auto parts =
+        frames.size() == 1 ? wire::split_message(frames[0].to_string_view()) : std::nullopt;
+    if (!parts) {
+        notice(fmt::format("message of {} frame(s) not in ombus protocol {} on the pub socket "
+                           "(a broker of another version?), skipped",
+                           frames.size(), wire::kProtocol));
         return {};
     }
-    const auto topic = frames[0].to_string();
+    const std::string topic(parts->topic);
     if (topic == wire::kTickTopic) {
-        if (auto t = wire::parse_tick(frames[1].to_string_view())) return handle_tick(*t);
+        if (auto t = wire::parse_tick(parts->meta)) return handle_tick(*t);
         return {};
     }
-    const auto meta = wire::parse_meta(frames[1].to_string_view());
+    const auto meta = wire::parse_meta(parts->meta);
     if (!meta) {
-        notice("malformed meta frame on " + topic + ", skipped");
+        notice("malformed meta on " + topic + ", skipped");
         return {};
     }
     if (!tracker_.same_run(meta->epoch))
         return {Step::reconnect, "broker epoch changed (broker restarted)"};
-    const auto body = frames[2].to_string_view();
+    const auto body = parts->body;
     if (!topic.starts_with(wire::kPatchPrefix)) return handle_event(topic, *meta, body);
     if (options_.state) return handle_replica_patch(topic, *meta, body);
     handle_stream_patch(topic, *meta, body);

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string_view>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -17,13 +19,28 @@ struct State {
     json doc;
 };
 
-// Asks the api for the status document and the patch sequence it reflects.
+// Asks the api for the status document and the patch sequence it reflects; throws with
+// the broker's message when it refuses (a broker of another protocol, for one).
 State snapshot(zmq::socket_t& req) {
-    req.send(zmq::str_buffer(R"({"op":"snapshot"})"), zmq::send_flags::none);
+    req.send(zmq::str_buffer(R"({"op":"snapshot","protocol":2})"), zmq::send_flags::none);
     std::vector<zmq::message_t> reply;
     (void)zmq::recv_multipart(req, std::back_inserter(reply));
     const auto header = json::parse(reply.at(0).to_string_view());
+    if (header.value("status", "") != "ok")
+        throw std::runtime_error("snapshot refused: " + header.value("message", header.dump()));
     return {header["epoch"], header["pseq"], json::parse(reply.at(1).to_string_view())};
+}
+
+// One published message, split at its first two newlines: TOPIC \n META \n BODY.
+struct Parts {
+    std::string_view topic, meta, body;
+};
+Parts split(const zmq::message_t& frame) {
+    const auto text = frame.to_string_view();
+    const auto a = text.find('\n'), b = text.find('\n', a + 1);
+    if (a == text.npos || b == text.npos)
+        throw std::runtime_error("a message not in ombus protocol 2 (docs/protocol.md)");
+    return {text.substr(0, a), text.substr(a + 1, b - a - 1), text.substr(b + 1)};
 }
 
 // Applies one [PATH, VALUE] or [PATH] operation.
@@ -49,7 +66,7 @@ void apply(json& doc, const json& op) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     if (argc != 4) {
         std::cerr << "usage: follow_state PUB_ENDPOINT API_ENDPOINT SECONDS\n";
         return 2;
@@ -70,14 +87,17 @@ int main(int argc, char** argv) {
         if (!(item.revents & ZMQ_POLLIN)) continue;
         std::vector<zmq::message_t> frames;
         (void)zmq::recv_multipart(sub, std::back_inserter(frames));
-        const auto meta = json::parse(frames.at(1).to_string_view());
+        if (frames.size() != 1)
+            throw std::runtime_error("a message not in ombus protocol 2 (docs/protocol.md)");
+        const auto parts = split(frames[0]);
+        const auto meta = json::parse(parts.meta);
         bool behind = meta["epoch"] != s.epoch;
-        if (frames[0].to_string_view() == "tick/") {
+        if (parts.topic == "tick/") {
             behind = behind || meta["pseq"].get<std::uint64_t>() >
                                    s.pseq; // an idle stream still shows a loss
         } else if (!behind && meta["kseq"].get<std::uint64_t>() > s.pseq) {
-            if (meta["kseq"].get<std::uint64_t>() == s.pseq + 1) {            // the seam rule
-                const auto body = json::parse(frames.at(2).to_string_view()); // outlives the loop
+            if (meta["kseq"].get<std::uint64_t>() == s.pseq + 1) { // the seam rule
+                const auto body = json::parse(parts.body);         // outlives the loop
                 for (const auto& op : body["data"])
                     apply(s.doc, op);
                 s.pseq = meta["kseq"];
@@ -92,4 +112,8 @@ int main(int argc, char** argv) {
         }
     }
     std::cout << s.doc.dump() << "\n";
+    return 0;
+} catch (const std::exception& e) {
+    std::cerr << "follow_state: " << e.what() << "\n";
+    return 1;
 }

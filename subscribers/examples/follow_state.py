@@ -17,10 +17,12 @@ req = ctx.socket(zmq.REQ)
 req.connect(api)
 
 def snapshot():                                    # 2. then take the snapshot
-    req.send_json({"op": "snapshot"})
-    header, body = req.recv_multipart()
-    h = json.loads(header)
-    return h["epoch"], h["pseq"], json.loads(body)
+    req.send_json({"op": "snapshot", "protocol": 2})
+    frames = req.recv_multipart()
+    h = json.loads(frames[0])
+    if h.get("status") != "ok":                    # e.g. a broker of another protocol
+        sys.exit(f"follow_state.py: snapshot refused: {h.get('message', h)}")
+    return h["epoch"], h["pseq"], json.loads(frames[1])
 
 def apply(doc, path, *value):
     parent = doc
@@ -42,7 +44,11 @@ deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:
     if not sub.poll(100):
         continue
-    topic, meta, body = sub.recv_multipart()
+    frames = sub.recv_multipart()                  # one frame: TOPIC \n META \n BODY
+    parts = frames[0].split(b"\n", 2)
+    if len(frames) != 1 or len(parts) != 3:
+        sys.exit("follow_state.py: a message not in ombus protocol 2 (docs/protocol.md)")
+    topic, meta, body = parts
     meta = json.loads(meta)
     behind = meta["epoch"] != epoch
     if topic == b"tick/":

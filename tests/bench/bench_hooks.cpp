@@ -5,6 +5,7 @@
 //   build/tests/bench/bench_hooks [--smoke]
 #include "bench_util.hpp"
 #include "harness.hpp"
+#include "wire.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -129,14 +130,15 @@ int main(int argc, char** argv) {
         std::vector<double> received;            // the same event reaching a plain SUB
         for (int i = 0; i < n; ++i) {
             node.event("lat");
-            std::vector<zmq::message_t> frames(3);
+            zmq::message_t frame;
             do {
-                for (auto& f : frames)
-                    (void)sub.recv(f);
-            } while (bench::is_probe(frames[0]));
+                (void)sub.recv(frame);
+            } while (bench::is_probe(frame));
             const auto now_us = double(realtime_ns()) / 1e3;
-            const auto meta = json::parse(frames[1].to_string_view());
-            const auto ts = json::parse(frames[2].to_string_view())["ts"].get<double>();
+            const auto parts = om::wire::split_message(frame.to_string_view());
+            if (!parts) throw std::runtime_error("a message not in protocol 2");
+            const auto meta = json::parse(parts->meta);
+            const auto ts = json::parse(parts->body)["ts"].get<double>();
             published[std::to_string(meta["kseq"].get<long>())] = ts;
             received.push_back(now_us - ts * 1e6);
             std::this_thread::sleep_for(5ms); // 200 events/s: one hook at a time

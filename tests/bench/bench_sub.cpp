@@ -75,9 +75,10 @@ int main(int argc, char** argv) {
                 if (!(item.revents & ZMQ_POLLIN)) continue;
                 zmq::message_t m;
                 (void)api.recv(m);
-                api.send(zmq::str_buffer(
-                             R"({"status":"ok","epoch":1,"seq":0,"pseq":0,"eseq":0,"count":0})"),
-                         zmq::send_flags::none);
+                api.send(
+                    zmq::str_buffer(
+                        R"({"status":"ok","protocol":2,"epoch":1,"seq":0,"pseq":0,"eseq":0,"count":0})"),
+                    zmq::send_flags::none);
                 break;
             }
         });
@@ -86,12 +87,14 @@ int main(int argc, char** argv) {
         const std::string body =
             R"({"nodename":"n1","ts":1795830573.091956,"kind":"event","data":{"id":"bench","reason":"load","monitor":{"status":"idle","status_updated":1795830572.58},"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}})";
         const auto t0 = Clock::now();
+        std::string frame;
         for (long k = 1; k <= n; ++k) {
-            const auto meta = R"({"epoch":1,"seq":)" + std::to_string(k) + R"(,"kseq":)" +
-                              std::to_string(k) + R"(,"tseq":)" + std::to_string(k) + "}";
-            pub.send(zmq::str_buffer("event/bench/"), zmq::send_flags::sndmore);
-            pub.send(zmq::buffer(meta), zmq::send_flags::sndmore);
-            pub.send(zmq::buffer(body), zmq::send_flags::none);
+            // event/bench/ \n META \n BODY, one frame (protocol 2)
+            frame = "event/bench/\n"
+                    R"({"epoch":1,"seq":)" +
+                    std::to_string(k) + R"(,"kseq":)" + std::to_string(k) + R"(,"tseq":)" +
+                    std::to_string(k) + "}\n" + body;
+            pub.send(zmq::buffer(frame), zmq::send_flags::none);
         }
         const auto code = sub.wait(120s);
         const double secs = std::chrono::duration<double>(Clock::now() - t0).count();

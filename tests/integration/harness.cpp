@@ -2,6 +2,7 @@
 #include "harness.hpp"
 
 #include "curve.hpp"
+#include "wire.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -247,9 +248,23 @@ std::vector<std::string> BrokerProc::api_call(const json& req,
 }
 
 json BrokerProc::snapshot() const {
-    auto f = api_call(json{{"op", "snapshot"}});
+    auto f = api_call(json{{"op", "snapshot"}, {"protocol", om::wire::kProtocol}});
     if (f.size() != 2) return nullptr;
     return json::parse(f[1]);
+}
+
+BrokerProc::ReplayAnswer BrokerProc::replay(const json& epoch, std::uint64_t after) const {
+    const auto f = api_call(json{
+        {"op", "replay"}, {"protocol", om::wire::kProtocol}, {"epoch", epoch}, {"after", after}});
+    ReplayAnswer r;
+    if (f.empty()) return r;
+    r.header = json::parse(f[0]);
+    for (std::size_t i = 1; i < f.size(); ++i) {
+        const auto p = om::wire::split_message(f[i]);
+        if (!p) throw std::runtime_error("replay: a frame not in protocol 2: " + f[i]);
+        r.events.push_back({std::string(p->topic), json::parse(p->meta), std::string(p->body)});
+    }
+    return r;
 }
 
 json BrokerProc::stats() const {

@@ -83,6 +83,18 @@ struct BrokerProc {
                                       std::chrono::milliseconds timeout = 2s) const;
     json snapshot() const; // the status document (null on failure)
     json stats() const;
+    // The replay window after event `after` of run `epoch`: the answer's header, and each
+    // event split into its TOPIC, META (parsed) and BODY (as published).
+    struct Replayed {
+        std::string topic;
+        json meta;
+        std::string body;
+    };
+    struct ReplayAnswer {
+        json header;
+        std::vector<Replayed> events;
+    };
+    ReplayAnswer replay(const json& epoch, std::uint64_t after) const;
     const std::string& config_file() const { return config_; }
 
   private:

@@ -115,11 +115,9 @@ TEST_CASE("hooks: stdin is the published event - all versus a list - the filter"
     const auto seq =
         runs.substr(runs.find(' ') + 1, runs.find(' ', runs.find(' ') + 1) - runs.find(' ') - 1);
     const auto epoch = json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"];
-    const auto frames = broker.api_call(json{{"op", "replay"}, {"epoch", epoch}, {"after", 0}});
     std::string published;
-    for (std::size_t i = 1; i + 2 < frames.size(); i += 3)
-        if (json::parse(frames[i + 1])["kseq"].get<std::uint64_t>() == std::stoull(seq))
-            published = frames[i + 2];
+    for (const auto& e : broker.replay(epoch, 0).events)
+        if (e.meta["kseq"].get<std::uint64_t>() == std::stoull(seq)) published = e.body;
     REQUIRE_FALSE(published.empty());
     CHECK(read_file(dir.file("list") + "." + seq) == published);
     CHECK(read_file(dir.file("list")).find(" n1\n") != std::string::npos); // OM_EVENT_NODENAME

@@ -211,13 +211,12 @@ TEST_CASE("a restarted broker has the node's data again at once, not at its next
     // monitor_started and the custom one), and the new run published them, origin and all.
     REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 3; }));
     const auto epoch = json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"];
-    const auto r = broker.api_call(json{{"op", "replay"}, {"epoch", epoch}, {"after", 0}});
     bool resent = false;
-    for (std::size_t i = 1; i + 2 < r.size(); i += 3)
-        if (r[i] == "event/custom/") {
+    for (const auto& e : broker.replay(epoch, 0).events)
+        if (e.topic == "event/custom/") {
             resent = true;
-            CHECK(json::parse(r[i + 1])["eid"] == 2);
-            CHECK(json::parse(r[i + 2])["data"]["n"] == 1);
+            CHECK(e.meta["eid"] == 2);
+            CHECK(json::parse(e.body)["data"]["n"] == 1);
         }
     CHECK(resent);
 }
@@ -242,11 +241,11 @@ TEST_CASE("a node's event sent again is published once per broker run", "[pipeli
     const auto s = broker.stats();
     CHECK(s["event_repeats"] == 1);
     CHECK(s["events"] == 4); // hb_beating, the numbered event once, the other twice
-    const auto r = broker.api_call(json{{"op", "replay"}, {"epoch", s["epoch"]}, {"after", 0}});
-    REQUIRE(r.size() == 1 + 4 * 3);
-    const auto meta = json::parse(r[5]); // the second event's
+    const auto r = broker.replay(s["epoch"], 0).events;
+    REQUIRE(r.size() == 4);
+    const auto& meta = r[1].meta; // the second event's
     CHECK((meta["kseq"] == 2 && meta["inc"] == 7 && meta["eid"] == 1));
-    CHECK_FALSE(json::parse(r[8]).contains("eid"));
+    CHECK_FALSE(r[2].meta.contains("eid"));
 }
 
 TEST_CASE("a lost delta or an unknown generation makes the broker ask for a full", "[pipeline]") {
@@ -648,14 +647,15 @@ TEST_CASE("events carry the monitor - service and instance snapshots and can be 
         n1.cli({"emit", "instance_freeze", "--reason", "target", "--svcname", "ha1", "rid=fs#1"})
             .code == 0);
     const auto ping = json::parse(broker.api_call(json{{"op", "ping"}})[0]);
-    std::vector<std::string> frames;
+    BrokerProc::ReplayAnswer answer;
     REQUIRE(eventually([&] {
-        frames = broker.api_call(json{{"op", "replay"}, {"epoch", ping["epoch"]}, {"after", 0}});
-        return !frames.empty() && json::parse(frames[0])["count"].get<int>() >= 3;
+        answer = broker.replay(ping["epoch"], 0);
+        return answer.header.is_object() && answer.header["count"].get<int>() >= 3;
     }));
+    CHECK(answer.header["protocol"] == 2);
     json freeze;
-    for (std::size_t i = 1; i + 2 < frames.size(); i += 3)
-        if (frames[i] == "event/instance_freeze/") freeze = json::parse(frames[i + 2]);
+    for (const auto& e : answer.events)
+        if (e.topic == "event/instance_freeze/") freeze = json::parse(e.body);
     REQUIRE(freeze.is_object());
     CHECK(freeze["nodename"] == "n1");
     CHECK(freeze["kind"] == "event");
@@ -666,11 +666,25 @@ TEST_CASE("events carry the monitor - service and instance snapshots and can be 
     CHECK(freeze["data"]["instance"]["avail"] == "up");
 
     SECTION("replay errors are explicit") {
-        auto e =
-            json::parse(broker.api_call(json{{"op", "replay"}, {"epoch", 1}, {"after", 0}})[0]);
-        CHECK(e["code"] == "epoch");
+        CHECK(broker.replay(1, 0).header["code"] == "epoch");
         auto bad = json::parse(broker.api_call(json{{"op", "nonsense"}})[0]);
         CHECK(bad["code"] == "bad_request");
+    }
+
+    SECTION("a client of protocol 1 is told the broker's protocol, not sent frames it misreads") {
+        for (const auto& old : {json{{"op", "snapshot"}},
+                                json{{"op", "replay"}, {"epoch", ping["epoch"]}, {"after", 0}},
+                                json{{"op", "snapshot"}, {"protocol", 1}}}) {
+            const auto f = broker.api_call(old);
+            REQUIRE(f.size() == 1);
+            const auto e = json::parse(f[0]);
+            CHECK(e["status"] == "error");
+            CHECK(e["code"] == "protocol");
+            CHECK(e["protocol"] == 2);
+            CHECK(e["message"].get<std::string>().find("protocol 2") != std::string::npos);
+        }
+        CHECK(ping["protocol"] == 2); // a ping is answered whatever the client, with it
+        CHECK(broker.stats()["protocol_refused"] == 3);
     }
 }
 
@@ -682,8 +696,7 @@ TEST_CASE("the replay window is bounded and an older request is told so", "[pipe
         REQUIRE(n1.cli({"emit", "custom_" + std::to_string(i)}).code == 0);
     const auto epoch = json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"];
     REQUIRE(eventually([&] { return broker.stats()["events"].get<int>() >= 7; }));
-    auto e =
-        json::parse(broker.api_call(json{{"op", "replay"}, {"epoch", epoch}, {"after", 0}})[0]);
+    const auto e = broker.replay(epoch, 0).header;
     CHECK(e["status"] == "error");
     CHECK(e["code"] == "too_old");
     CHECK(broker.stats()["replay_kept"] == 3);

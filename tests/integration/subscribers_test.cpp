@@ -587,10 +587,14 @@ TEST_CASE("a broker answering out of the protocol's shapes is not followed and c
     pub.bind(pub_ep);
     api.bind(api_ep);
     // Each request gets the next of these headers: "ok", but the numbers are strings, the
-    // status is a number, the epoch is missing or zero.
-    const std::vector<std::string> replies{R"({"status":"ok","epoch":"one","eseq":"x","pseq":[1]})",
-                                           R"({"status":1,"epoch":7})", R"({"status":"ok"})",
-                                           R"({"status":"ok","epoch":0})", R"(["ok"])"};
+    // status is a number, the epoch is missing or zero; a broker of protocol 1.
+    const std::vector<std::string> replies{
+        R"({"status":"ok","epoch":"one","eseq":"x","pseq":[1]})",
+        R"({"status":1,"epoch":7})",
+        R"({"status":"ok"})",
+        R"({"status":"ok","epoch":0})",
+        R"(["ok"])",
+        R"({"status":"ok","epoch":7,"seq":1,"pseq":1,"eseq":1})"};
     std::atomic<bool> stop{false};
     std::atomic<int> answered{0};
     std::thread fake([&] {

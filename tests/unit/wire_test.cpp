@@ -1,4 +1,5 @@
-// Tests of lib/wire: topics, META and tick frames, user values, string escaping.
+// Tests of lib/wire: topics, the one-frame message, META and tick parts, user values,
+// string escaping.
 #include "wire.hpp"
 
 #include <catch2/catch.hpp>
@@ -125,4 +126,33 @@ TEST_CASE("valid_nodename: 1 to 255 characters, no '/', space or control charact
     CHECK_FALSE(wire::valid_nodename("a b"));
     CHECK_FALSE(wire::valid_nodename("a\tb"));
     CHECK_FALSE(wire::valid_nodename("a\x7f"));
+}
+
+TEST_CASE("wire: a published message is one frame, split at its first two newlines") {
+    std::string frame;
+    wire::append_message(frame, "event/x/", R"({"epoch":1,"seq":2,"kseq":3,"tseq":4})",
+                         R"({"data":{"text":"a\nb"}})");
+    CHECK(frame == "event/x/\n{\"epoch\":1,\"seq\":2,\"kseq\":3,\"tseq\":4}\n"
+                   "{\"data\":{\"text\":\"a\\nb\"}}");
+    const auto p = wire::split_message(frame);
+    REQUIRE(p);
+    CHECK(p->topic == "event/x/");
+    CHECK(wire::parse_meta(p->meta)->kseq == 3);
+    CHECK(p->body == R"({"data":{"text":"a\nb"}})");
+    // A body may hold newlines of its own: only the first two split.
+    const auto raw = wire::split_message("tick/\n{}\n{\n}");
+    REQUIRE(raw);
+    CHECK(raw->body == "{\n}");
+    // Protocol 1's frames, one at a time, are not messages of protocol 2.
+    CHECK_FALSE(wire::split_message("event/x/"));
+    CHECK_FALSE(wire::split_message(R"({"epoch":1,"seq":2,"kseq":3,"tseq":4})"));
+    CHECK_FALSE(wire::split_message("event/x/\nno body"));
+}
+
+TEST_CASE("wire: event ids are topic segments") {
+    CHECK(wire::valid_event_id("instance_thaw"));
+    CHECK(wire::valid_event_id(std::string(128, 'a')));
+    CHECK_FALSE(wire::valid_event_id(std::string(129, 'a')));
+    for (const char* bad : {"", "a/b", "a b", "a\nb", "a\tb"})
+        CHECK_FALSE(wire::valid_event_id(bad));
 }

@@ -23,3 +23,10 @@ TEST_CASE("api requests: the four ops, and anything else is a bad request") {
         CHECK(parse_api_request(bad).op == Op::Bad);
     }
 }
+
+TEST_CASE("api requests: the protocol the client speaks, 0 when not said or not a number") {
+    CHECK(parse_api_request(R"({"op":"snapshot","protocol":2})").protocol == 2);
+    CHECK(parse_api_request(R"({"op":"replay","protocol":2,"epoch":1,"after":0})").protocol == 2);
+    CHECK(parse_api_request(R"({"op":"snapshot"})").protocol == 0);
+    CHECK(parse_api_request(R"({"op":"snapshot","protocol":"2"})").protocol == 0);
+}

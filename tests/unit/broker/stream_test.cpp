@@ -16,6 +16,8 @@ using namespace std::chrono_literals;
 namespace {
 constexpr std::uint64_t E = 42;
 
+std::vector<std::string> parts(const zmq::message_t& frame);
+
 struct Wire {
     zmq::context_t ctx;
     zmq::socket_t pub{ctx, zmq::socket_type::pub}, sub{ctx, zmq::socket_type::sub};
@@ -24,20 +26,25 @@ struct Wire {
         sub.connect("inproc://stream");
         sub.set(zmq::sockopt::subscribe, "");
     }
-    // The next message's frames (inproc: a subscription is in effect once connected, and
-    // what was sent is already queued).
+    // The next message, one frame, as its TOPIC, META and BODY (inproc: a subscription is
+    // in effect once connected, and what was sent is already queued).
     std::vector<std::string> next() {
-        std::vector<zmq::message_t> parts;
+        std::vector<zmq::message_t> frames;
         zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
         zmq::poll(&item, 1, 2000ms);
         REQUIRE((item.revents & ZMQ_POLLIN));
-        (void)zmq::recv_multipart(sub, std::back_inserter(parts));
-        std::vector<std::string> out;
-        for (auto& p : parts)
-            out.push_back(p.to_string());
-        return out;
+        (void)zmq::recv_multipart(sub, std::back_inserter(frames));
+        REQUIRE(frames.size() == 1);
+        return parts(frames[0]);
     }
 };
+
+// TOPIC, META and BODY of one published frame.
+std::vector<std::string> parts(const zmq::message_t& frame) {
+    const auto p = wire::split_message(frame.to_string_view());
+    REQUIRE(p);
+    return {std::string(p->topic), std::string(p->meta), std::string(p->body)};
+}
 
 PatchWriter one_op(const std::string& key, int value) {
     PatchWriter w;
@@ -109,24 +116,29 @@ TEST_CASE("stream: the replay window answers after a sequence, bounded, per epoc
     CHECK(s.replay_size() == 3); // events 3, 4, 5
 
     auto r = s.replay(E, 3);
-    auto h = json::parse(r[0]);
+    auto h = json::parse(r[0].to_string_view());
     CHECK(h["status"] == "ok");
+    CHECK(h["protocol"] == wire::kProtocol);
     CHECK(h["count"] == 2);
-    REQUIRE(r.size() == 1 + 2 * 3);
-    CHECK(r[1] == "event/e/");
-    CHECK(json::parse(r[2])["kseq"] == 4);
-    CHECK(json::parse(r[6])["data"]["n"] == 5);
+    REQUIRE(r.size() == 1 + 2); // the header, then each event as one frame, as published
+    const auto first = parts(r[1]);
+    CHECK(first[0] == "event/e/");
+    CHECK(json::parse(first[1])["kseq"] == 4);
+    CHECK(json::parse(parts(r[2])[2])["data"]["n"] == 5);
 
-    h = json::parse(s.replay(E, 1)[0]); // 2 has left the window
+    const auto header = [&](std::uint64_t epoch, std::uint64_t after) {
+        return json::parse(s.replay(epoch, after)[0].to_string_view());
+    };
+    h = header(E, 1); // 2 has left the window
     CHECK(h["status"] == "error");
     CHECK(h["code"] == "too_old");
     CHECK(h["oldest"] == 3);
-    CHECK(json::parse(s.replay(E, 2)[0])["status"] == "ok"); // after oldest - 1: works
+    CHECK(header(E, 2)["status"] == "ok"); // after oldest - 1: works
 
-    h = json::parse(s.replay(E + 1, 0)[0]);
+    h = header(E + 1, 0);
     CHECK(h["code"] == "epoch");
     CHECK(h["epoch"] == E);
 
-    h = json::parse(s.replay(E, 5)[0]); // nothing newer
+    h = header(E, 5); // nothing newer
     CHECK(h["count"] == 0);
 }

@@ -43,8 +43,9 @@ TEST_CASE("api client: ping and snapshot give the run's position") {
     FakeApi api;
     ApiClient c(api.ctx, {}, 2000ms);
     c.connect(api.endpoint);
-    const auto at = api.serve({R"({"status":"ok","epoch":7,"seq":5,"pseq":3,"eseq":2})"},
-                              [&] { return c.ping(); });
+    const auto at =
+        api.serve({R"({"status":"ok","protocol":2,"epoch":7,"seq":5,"pseq":3,"eseq":2})"},
+                  [&] { return c.ping(); });
     REQUIRE(at);
     CHECK(at->epoch == 7);
     CHECK(at->seq == 5);
@@ -52,13 +53,13 @@ TEST_CASE("api client: ping and snapshot give the run's position") {
     CHECK(at->eseq == 2);
     CHECK(api.requests.back() == json{{"op", "ping"}});
 
-    const auto s =
-        api.serve({R"({"status":"ok","epoch":7,"seq":5,"pseq":3,"eseq":2})", R"({"a":1})"},
-                  [&] { return c.snapshot(); });
+    const auto s = api.serve(
+        {R"({"status":"ok","protocol":2,"epoch":7,"seq":5,"pseq":3,"eseq":2})", R"({"a":1})"},
+        [&] { return c.snapshot(); });
     REQUIRE(s);
     CHECK(s->at.pseq == 3);
     CHECK(s->doc == R"({"a":1})");
-    CHECK(api.requests.back() == json{{"op", "snapshot"}});
+    CHECK(api.requests.back() == json{{"op", "snapshot"}, {"protocol", 2}});
 }
 
 TEST_CASE("api client: an answer of another shape is no answer") {
@@ -67,25 +68,33 @@ TEST_CASE("api client: an answer of another shape is no answer") {
     c.connect(api.endpoint);
     for (const std::string bad :
          {"not json", "[1]", R"({"status":"ok"})", R"({"status":"error","epoch":7})",
-          R"({"status":"ok","epoch":"7"})"}) {
+          R"({"status":"ok","epoch":"7"})",
+          // a broker of protocol 1 (three frames per message), or of a later one
+          R"({"status":"ok","epoch":7,"seq":5,"pseq":3,"eseq":2})",
+          R"({"status":"ok","protocol":3,"epoch":7,"seq":5,"pseq":3,"eseq":2})"}) {
         INFO(bad);
         CHECK_FALSE(api.serve({bad}, [&] { return c.ping(); }));
     }
     // A snapshot without its document.
-    CHECK_FALSE(api.serve({R"({"status":"ok","epoch":7})"}, [&] { return c.snapshot(); }));
+    CHECK_FALSE(
+        api.serve({R"({"status":"ok","protocol":2,"epoch":7})"}, [&] { return c.snapshot(); }));
 }
 
 TEST_CASE("api client: replay gives the events, too_old its oldest, epoch another run") {
     FakeApi api;
     ApiClient c(api.ctx, {}, 2000ms);
     c.connect(api.endpoint);
-    auto r = api.serve({R"({"status":"ok","epoch":7,"count":2})", "event/a/",
-                        R"({"epoch":7,"seq":9,"kseq":4,"tseq":1})", R"({"x":1})", "event/b/",
-                        "bad meta", "{}"},
+    auto r = api.serve({R"({"status":"ok","protocol":2,"epoch":7,"count":3})",
+                        "event/a/\n"
+                        R"({"epoch":7,"seq":9,"kseq":4,"tseq":1})"
+                        "\n"
+                        R"({"x":1})",
+                        "event/b/\nbad meta\n{}", "event/c/ no newline"},
                        [&] { return c.replay(7, 3); });
-    CHECK(api.requests.back() == json{{"op", "replay"}, {"epoch", 7}, {"after", 3}});
+    CHECK(api.requests.back() ==
+          json{{"op", "replay"}, {"protocol", 2}, {"epoch", 7}, {"after", 3}});
     REQUIRE(r.status == Replay::Status::ok);
-    REQUIRE(r.events.size() == 1); // the entry with a malformed META is left out
+    REQUIRE(r.events.size() == 1); // the entries with a malformed META or frame are left out
     CHECK(r.events[0].topic == "event/a/");
     CHECK(r.events[0].meta.kseq == 4);
     CHECK(r.events[0].body == R"({"x":1})");
@@ -98,6 +107,11 @@ TEST_CASE("api client: replay gives the events, too_old its oldest, epoch anothe
                   [&] { return c.replay(7, 3); });
     CHECK(r.status == Replay::Status::other_run);
     r = api.serve({R"({"status":"error","code":"what"})"}, [&] { return c.replay(7, 3); });
+    CHECK(r.status == Replay::Status::failed);
+    // Events of protocol 1 (TOPIC, META, BODY frames) would be misread: not taken at all.
+    r = api.serve({R"({"status":"ok","epoch":7,"count":1})", "event/a/",
+                   R"({"epoch":7,"seq":9,"kseq":4,"tseq":1})", R"({"x":1})"},
+                  [&] { return c.replay(7, 3); });
     CHECK(r.status == Replay::Status::failed);
 }
 
@@ -113,6 +127,7 @@ TEST_CASE("api client: after a request with no answer, the next one goes out on 
     // Its answer comes late, to the socket the client gave up. Had the client kept that
     // REQ socket, it could not send again (a REQ socket waits for its answer first).
     api.rep.send(zmq::str_buffer("late"));
-    const auto at = api.serve({R"({"status":"ok","epoch":7})"}, [&] { return c.ping(); });
+    const auto at =
+        api.serve({R"({"status":"ok","protocol":2,"epoch":7})"}, [&] { return c.ping(); });
     CHECK(at);
 }

@@ -1,16 +1,19 @@
-// Benchmark of the pipeline with the real om-broker and om-pub processes, against raw
-// libzmq PUB to SUB on the same payload, measured in the same run:
-//   - changes/s from om-pub's control socket through the broker into a subscriber replica;
-//   - 300-byte events/s through the broker to 1 and to 4 subscribers;
+// Benchmark of the pipeline with the real om-broker and om-pub processes, against NATS
+// core, Redis pub/sub and raw libzmq on the same payload, measured in the same run, in
+// interleaved rounds (medians):
+//   - 300-byte events/s through the broker to 1 and to 4 subscribers, with its CPU per event;
 //   - end-to-end latency of events at 2,000 events/s (p50, p99);
+//   - changes/s from om-pub's control socket through the broker into a subscriber replica;
 //   - broker CPU per change with 10 nodes and with 1,000 nodes x 50 services.
-//   build/tests/bench/bench_pipeline [--smoke] [--only changes|events|latency|cpu]
-// (--only runs the raw denominators and that one section: for a profiler.)
+//   build/tests/bench/bench_pipeline [--smoke] [--only raw|targets|changes|events|latency|cpu]
+// (--only runs that one section: events, changes and latency alone are for a profiler.)
 #include "bench_util.hpp"
 #include "connection.hpp"
 #include "harness.hpp"
+#include "peers.hpp"
 
 #include <atomic>
+#include <fmt/format.h>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
@@ -288,6 +291,259 @@ struct CpuRig {
     }
 };
 
+// What one ombus fan-out run gave, with the broker's cost.
+struct OmbusFanout {
+    peers::Fanout f;
+    double cpu_us = 0; // broker main-thread CPU per event
+    double rss_mib = 0;
+};
+
+// n ~300-byte events from one node through a broker to `subs` SUB sockets (threads).
+OmbusFanout ombus_fanout(const TempDir& dir, int subs, long n, const std::string& name) {
+    BrokerProc broker(dir, "[replay]\nmax_events = 100000\n", name);
+    zmq::context_t ctx(2);
+    Node node(ctx, broker.ingest, "n1");
+    node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
+    std::atomic<int> ready{0};
+    std::vector<double> rates(static_cast<std::size_t>(subs));
+    std::vector<long> got(static_cast<std::size_t>(subs));
+    std::vector<std::thread> threads;
+    std::vector<std::atomic<bool>> seen_probe(static_cast<std::size_t>(subs));
+    for (int i = 0; i < subs; ++i) {
+        threads.emplace_back([&, i] {
+            zmq::socket_t sub(ctx, zmq::socket_type::sub);
+            sub.set(zmq::sockopt::rcvhwm, 0);
+            sub.set(zmq::sockopt::subscribe, "event/bench/");
+            sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
+            sub.connect(broker.pub);
+            zmq::message_t m;
+            long count = 0;
+            Clock::time_point t0;
+            sub.set(zmq::sockopt::rcvtimeo, 2000);
+            while (count < n) {
+                if (!sub.recv(m)) break;
+                if (bench::is_probe(m)) { // one frame per message (protocol 2)
+                    if (!seen_probe[static_cast<std::size_t>(i)].exchange(true)) ++ready;
+                    continue;
+                }
+                if (count++ == 0) t0 = Clock::now();
+            }
+            got[static_cast<std::size_t>(i)] = count;
+            rates[static_cast<std::size_t>(i)] =
+                count > 1 ? double(count - 1) / seconds_since(t0) : 0;
+        });
+    }
+    if (!eventually([&] {
+            node.send("event", "\"data\":{\"id\":\"probe\"}");
+            return ready == subs;
+        }))
+        throw std::runtime_error("probe events did not reach every subscriber");
+    const double cpu0 = cpu_seconds(broker.proc->pid());
+    // ~300-byte published event: the broker adds nodename, ts, kind and the monitor.
+    const std::string pad(150, 'p');
+    for (long k = 0; k < n; ++k)
+        node.send("event", "\"data\":{\"id\":\"bench\",\"reason\":\"load\",\"k\":" +
+                               std::to_string(k) + ",\"pad\":\"" + pad + "\"}");
+    for (auto& t : threads)
+        t.join();
+    OmbusFanout r;
+    r.cpu_us = (cpu_seconds(broker.proc->pid()) - cpu0) / double(n) * 1e6;
+    r.rss_mib = rss_mib(broker.proc->pid());
+    double sum = 0;
+    long min_got = n;
+    for (std::size_t i = 0; i < rates.size(); ++i) {
+        sum += rates[i];
+        min_got = std::min(min_got, got[i]);
+    }
+    r.f = {sum / subs, double(min_got) / double(n)};
+    return r;
+}
+
+// Latencies (us) of n events at 2,000/s from a node through a broker to one SUB.
+std::vector<double> ombus_latency(const TempDir& dir, long n, const std::string& name) {
+    BrokerProc broker(dir, "", name);
+    zmq::context_t ctx(2);
+    Node node(ctx, broker.ingest, "n1");
+    node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
+    zmq::socket_t sub(ctx, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::subscribe, "event/lat/");
+    sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
+    sub.connect(broker.pub);
+    if (!bench::probe_until_received(sub,
+                                     [&] { node.send("event", "\"data\":{\"id\":\"probe\"}"); }))
+        throw std::runtime_error("probe events did not reach the subscriber");
+    // The same ~300 bytes as the fan-out's events.
+    const std::string pad(150, 'p');
+    return paced_latency(sub, n, [&](long long t0) {
+        node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t0) + ",\"pad\":\"" +
+                               pad + "\"}");
+    });
+}
+
+// What one run of changes from om-pub's control socket into a replica gave.
+struct Changes {
+    double rate = 0, received = 0, pub_cpu_us = 0, broker_cpu_us = 0, patches = 0;
+};
+
+Changes ombus_changes(const TempDir& dir, long changes, const std::string& name) {
+    BrokerProc broker(dir, "", "b-" + name);
+    PubProc node(dir, name, {broker.ingest}, "60s");
+    om::sub::ConnectionOptions o;
+    o.brokers = {{broker.pub, broker.api}};
+    o.state = true;
+    o.topics = {};
+    om::sub::Connection replica(o);
+    long applied_ops = 0;
+    replica.on_message = [&](const om::sub::Message& m) {
+        simdjson::dom::array ops;
+        if (!m.parsed["data"].get_array().get(ops)) applied_ops += static_cast<long>(ops.size());
+    };
+    if (!replica.start()) throw std::runtime_error("replica did not start");
+    eventually([&] {
+        replica.poll(5ms);
+        return replica.ticks() > 0;
+    });
+    zmq::context_t ctx(1);
+    zmq::socket_t ctl(ctx, zmq::socket_type::dealer);
+    ctl.set(zmq::sockopt::linger, 0);
+    ctl.connect(node.control);
+    const double pub_cpu0 = cpu_seconds(node.proc->pid());
+    const double broker_cpu0 = cpu_seconds(broker.proc->pid());
+    const auto t0 = Clock::now();
+    std::thread sender([&] { send_set_requests(ctl, changes); });
+    eventually(
+        [&] {
+            replica.poll(1ms);
+            return applied_ops >= changes;
+        },
+        300s);
+    Changes c;
+    const double secs = seconds_since(t0);
+    c.pub_cpu_us = (cpu_seconds(node.proc->pid()) - pub_cpu0) / double(changes) * 1e6;
+    c.broker_cpu_us = (cpu_seconds(broker.proc->pid()) - broker_cpu0) / double(changes) * 1e6;
+    sender.join();
+    c.rate = double(std::min(applied_ops, changes)) / secs;
+    c.received = double(std::min(applied_ops, changes)) / double(changes);
+    c.patches = broker.stats()["patches"].get<double>();
+    return c;
+}
+
+// The figures of several runs of one measure, reported as their median.
+struct Series {
+    std::vector<double> runs;
+    void add(double v) { runs.push_back(v); }
+    double median() const {
+        auto v = runs;
+        return v.empty() ? 0 : bench::percentile(v, 50);
+    }
+    double min() const { return runs.empty() ? 0 : *std::min_element(runs.begin(), runs.end()); }
+    std::string text() const {
+        std::string t;
+        for (double r : runs)
+            t += (t.empty() ? "" : ", ") + fmt::format("{:.4g}", r);
+        return t;
+    }
+};
+
+// Prints the median of `s` with its runs below it; returns report's verdict.
+bool report_series(const std::string& name, const Series& s, const char* unit,
+                   const std::string& target = "", bool ok = true) {
+    const bool r = bench::report(name, s.median(), unit, target, ok);
+    std::printf("    runs: %s\n", s.text().c_str());
+    return r;
+}
+
+// The targets of docs/performance.md, each against its denominator, all measured in each of
+// `rounds` interleaved rounds (so that the noise of a shared machine falls on all alike),
+// reported as medians.
+void targets(const TempDir& dir, bool smoke) {
+    const int rounds = smoke ? 1 : 3;
+    const long n = smoke ? 20000 : 200000, n_lat = smoke ? 1000 : 10000;
+    const long n_changes = smoke ? 20000 : 300000;
+    const std::size_t payload = 300;
+    const auto nats_why = peers::nats_missing(), redis_why = peers::redis_missing();
+    std::unique_ptr<peers::Server> nats, redis;
+    if (nats_why.empty()) nats = peers::start_nats(dir);
+    if (redis_why.empty()) redis = peers::start_redis(dir);
+    const std::string meta =
+        R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
+    const std::string frame = "event/bench/\n" + meta + "\n" + std::string(payload, 'x');
+    Series nats1, nats4, redis1, fwd, om1, om4, om1_cpu, om4_cpu, nats_p50, nats_p99, om_p50,
+        om_p99, raw_ctl, changes, changes_cpu;
+    double worst_received = 1;
+    const auto take = [&](Series& s, const peers::Fanout& f) {
+        s.add(f.rate);
+        worst_received = std::min(worst_received, f.received);
+    };
+    for (int r = 0; r < rounds; ++r) {
+        const auto tag = std::to_string(r);
+        if (nats) take(nats1, peers::nats_fanout(*nats, 1, n, payload));
+        if (redis) take(redis1, peers::redis_fanout(*redis, 1, n, payload));
+        fwd.add(raw_forwarder(dir, n, frame));
+        const auto o1 = ombus_fanout(dir, 1, n, "t1-" + tag);
+        take(om1, o1.f);
+        om1_cpu.add(o1.cpu_us);
+        if (nats) take(nats4, peers::nats_fanout(*nats, 4, n / 2, payload));
+        const auto o4 = ombus_fanout(dir, 4, n / 2, "t4-" + tag);
+        take(om4, o4.f);
+        om4_cpu.add(o4.cpu_us);
+        if (nats) {
+            auto l = peers::nats_latency(*nats, n_lat, payload);
+            worst_received = std::min(worst_received, double(l.size()) / double(n_lat));
+            nats_p50.add(bench::percentile(l, 50));
+            nats_p99.add(bench::percentile(l, 99));
+        }
+        auto l = ombus_latency(dir, n_lat, "tl-" + tag);
+        om_p50.add(bench::percentile(l, 50));
+        om_p99.add(bench::percentile(l, 99));
+        raw_ctl.add(raw_request_reply(dir, n_changes));
+        const auto c = ombus_changes(dir, n_changes, "tc" + tag);
+        changes.add(c.rate);
+        changes_cpu.add(c.broker_cpu_us);
+        worst_received = std::min(worst_received, c.received);
+    }
+    std::printf("targets: %d round(s), medians; %ld events of %zu B per fan-out run\n", rounds, n,
+                payload);
+    if (!nats) std::printf("NATS core: skipped, %s\n", nats_why.c_str());
+    if (!redis) std::printf("Redis pub/sub: skipped, %s\n", redis_why.c_str());
+    if (nats) report_series("NATS core, 1 subscriber", nats1, "msg/s");
+    if (redis) report_series("Redis pub/sub, 1 subscriber", redis1, "msg/s");
+    report_series("raw forwarder in the broker's frame (no work), 1 subscriber", fwd, "msg/s");
+    report_series("ombus events, 1 subscriber", om1, "event/s");
+    if (redis)
+        bench::report("  ratio to Redis pub/sub", om1.median() / redis1.median(), "x", ">= 1.0",
+                      om1.median() >= redis1.median());
+    if (nats)
+        bench::report("  ratio to NATS core", om1.median() / nats1.median(), "x", ">= 0.7",
+                      om1.median() >= 0.7 * nats1.median());
+    bench::report("  ratio to the raw forwarder", om1.median() / fwd.median(), "x", ">= 0.9",
+                  om1.median() >= 0.9 * fwd.median());
+    report_series("  broker main-thread CPU per event", om1_cpu, "us", "<= 1.0",
+                  om1_cpu.median() <= 1.0);
+    if (nats) report_series("NATS core, 4 subscribers (each)", nats4, "msg/s");
+    report_series("ombus events, 4 subscribers (each)", om4, "event/s");
+    if (nats)
+        bench::report("  ratio to NATS core, 4 subscribers", om4.median() / nats4.median(), "x",
+                      ">= 1.0", om4.median() >= nats4.median());
+    report_series("  broker main-thread CPU per event, 4 subscribers", om4_cpu, "us");
+    if (nats) {
+        report_series("NATS core latency at 2,000 msg/s (send asap), p50", nats_p50, "us");
+        report_series("NATS core latency at 2,000 msg/s (send asap), p99", nats_p99, "us");
+    }
+    report_series("ombus event latency at 2,000 events/s, p50", om_p50, "us",
+                  nats ? "<= NATS p50" : "", !nats || om_p50.median() <= nats_p50.median());
+    report_series("ombus event latency at 2,000 events/s, p99", om_p99, "us",
+                  nats ? "<= NATS p99" : "", !nats || om_p99.median() <= nats_p99.median());
+    report_series("raw request/reply in om-pub's frames (no work)", raw_ctl, "req/s");
+    report_series("ombus changes/s control socket -> broker -> replica", changes, "change/s");
+    bench::report("  ratio to raw request/reply", changes.median() / raw_ctl.median(), "x",
+                  ">= 0.9", changes.median() >= 0.9 * raw_ctl.median());
+    report_series("  broker main-thread CPU per change", changes_cpu, "us", "<= 1.5",
+                  changes_cpu.median() <= 1.5);
+    bench::report("received of sent, worst line", worst_received, "fraction", "= 1.000",
+                  worst_received >= 1.0);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -302,199 +558,56 @@ int main(int argc, char** argv) {
 
     // --- raw libzmq denominators -----------------------------------------------------
     // One 300-byte frame; and the same bytes framed as the broker publishes an event: one
-    // frame TOPIC\nMETA\nBODY (protocol 2, wire.hpp), the like-for-like figure for the
-    // events below. Protocol 1's three frames and a two-frame layout are measured too: the
-    // measurement that chose protocol 2's one frame (docs/performance.md).
+    // frame TOPIC\nMETA\nBODY (protocol 2, wire.hpp). Protocol 1's three frames and a
+    // two-frame layout are measured too: the measurement that chose protocol 2's one frame
+    // (docs/performance.md).
     const std::vector<std::string> one{std::string(300, 'x')};
     const std::string meta =
         R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
     const std::vector<std::string> three{"event/bench/", meta, std::string(300, 'x')};
     const std::vector<std::string> two{three[0] + "\n" + meta, three[2]};
     const std::vector<std::string> wire1{three[0] + "\n" + meta + "\n" + three[2]};
-    const double raw1 = raw_pub_sub(dir, 1, n_raw, one);
-    const double raw4 = raw_pub_sub(dir, 4, n_raw / 2, one);
-    const double raw1f = raw_pub_sub(dir, 1, n_raw, wire1);
-    const double raw4f = raw_pub_sub(dir, 4, n_raw / 2, wire1);
-    bench::report("raw libzmq PUB->SUB 300 B, 1 subscriber", raw1, "msg/s");
-    bench::report("raw libzmq PUB->SUB 300 B, 4 subscribers (each)", raw4, "msg/s");
-    bench::report("raw PUB->SUB, the broker's frame (protocol 2), 1 subscriber", raw1f, "msg/s");
-    bench::report("raw PUB->SUB, the broker's frame (protocol 2), 4 subs (each)", raw4f, "msg/s");
-    bench::report("raw PUB->SUB, TOPIC\\nMETA | BODY (2 frames), 1 subscriber",
-                  raw_pub_sub(dir, 1, n_raw, two), "msg/s");
-    bench::report("raw PUB->SUB, TOPIC | META | BODY (protocol 1), 1 subscriber",
-                  raw_pub_sub(dir, 1, n_raw, three), "msg/s");
-    const double fwd = raw_forwarder(dir, n_raw, wire1[0]);
-    bench::report("raw forwarder DEALER->ROUTER->PUB->SUB, no JSON, 1 sub", fwd, "msg/s");
-
-    // --- changes from the control socket into a replica ------------------------------
-    if (wanted("changes")) {
-        BrokerProc broker(dir, "", "b-changes");
-        PubProc node(dir, "n1", {broker.ingest}, "60s");
-        om::sub::ConnectionOptions o;
-        o.brokers = {{broker.pub, broker.api}};
-        o.state = true;
-        o.topics = {};
-        om::sub::Connection replica(o);
-        long applied_ops = 0;
-        replica.on_message = [&](const om::sub::Message& m) {
-            simdjson::dom::array ops;
-            if (!m.parsed["data"].get_array().get(ops))
-                applied_ops += static_cast<long>(ops.size());
-        };
-        if (!replica.start()) throw std::runtime_error("replica did not start");
-        eventually([&] {
-            replica.poll(5ms);
-            return replica.ticks() > 0;
-        });
-        const long changes = smoke ? 20000 : 300000;
-        zmq::context_t ctx(1);
-        zmq::socket_t ctl(ctx, zmq::socket_type::dealer);
-        ctl.set(zmq::sockopt::linger, 0);
-        ctl.connect(node.control);
-        const double pub_cpu0 = cpu_seconds(node.proc->pid());
-        const double broker_cpu0 = cpu_seconds(broker.proc->pid());
-        const auto t0 = Clock::now();
-        std::thread sender([&] { send_set_requests(ctl, changes); });
-        const bool done = eventually(
-            [&] {
-                replica.poll(1ms);
-                return applied_ops >= changes;
-            },
-            300s);
-        const double secs = seconds_since(t0);
-        const double pub_cpu = cpu_seconds(node.proc->pid()) - pub_cpu0;
-        const double broker_cpu = cpu_seconds(broker.proc->pid()) - broker_cpu0;
-        sender.join();
-        const double rate = double(changes) / secs;
-        const double raw_ctl = raw_request_reply(dir, changes);
-        bench::report("raw request/reply DEALER->ROUTER in om-pub's frames, no work", raw_ctl,
-                      "req/s");
-        bench::report("changes/s control socket -> broker -> replica", rate, "change/s");
-        bench::report("  ratio to raw PUB->SUB", rate / raw1, "x", ">= 0.70",
-                      done && rate / raw1 >= 0.70);
-        const auto st = broker.stats();
-        bench::report("  ratio to raw request/reply (any answering control socket)", rate / raw_ctl,
-                      "x");
-        bench::report("  om-pub main-thread CPU per change", pub_cpu / double(changes) * 1e6, "us");
-        bench::report("  broker main-thread CPU per change", broker_cpu / double(changes) * 1e6,
-                      "us");
-        bench::report("  patches carrying them (coalesced)", st["patches"].get<double>(),
-                      "patches");
+    if (wanted("raw")) {
+        bench::report("raw libzmq PUB->SUB 300 B, 1 subscriber", raw_pub_sub(dir, 1, n_raw, one),
+                      "msg/s");
+        bench::report("raw libzmq PUB->SUB 300 B, 4 subscribers (each)",
+                      raw_pub_sub(dir, 4, n_raw / 2, one), "msg/s");
+        bench::report("raw PUB->SUB, the broker's frame (protocol 2), 1 subscriber",
+                      raw_pub_sub(dir, 1, n_raw, wire1), "msg/s");
+        bench::report("raw PUB->SUB, the broker's frame (protocol 2), 4 subs (each)",
+                      raw_pub_sub(dir, 4, n_raw / 2, wire1), "msg/s");
+        bench::report("raw PUB->SUB, TOPIC\\nMETA | BODY (2 frames), 1 subscriber",
+                      raw_pub_sub(dir, 1, n_raw, two), "msg/s");
+        bench::report("raw PUB->SUB, TOPIC | META | BODY (protocol 1), 1 subscriber",
+                      raw_pub_sub(dir, 1, n_raw, three), "msg/s");
     }
 
-    // --- events through the broker to 1 and 4 subscribers ----------------------------
-    for (int subs : {1, 4}) {
-        if (!wanted("events")) break;
-        BrokerProc broker(dir, "[replay]\nmax_events = 100000\n",
-                          "b-events" + std::to_string(subs));
-        zmq::context_t ctx(2);
-        Node node(ctx, broker.ingest, "n1");
-        node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
-        const long n = smoke ? 20000 : 200000;
-        std::atomic<int> ready{0};
-        std::vector<double> rates(static_cast<std::size_t>(subs));
-        std::vector<long> got(static_cast<std::size_t>(subs));
-        std::vector<std::thread> threads;
-        std::atomic<bool> stop{false};
-        std::vector<std::atomic<bool>> seen_probe(static_cast<std::size_t>(subs));
-        for (int i = 0; i < subs; ++i) {
-            threads.emplace_back([&, i] {
-                zmq::socket_t sub(ctx, zmq::socket_type::sub);
-                sub.set(zmq::sockopt::rcvhwm, 0);
-                sub.set(zmq::sockopt::subscribe, "event/bench/");
-                sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
-                sub.connect(broker.pub);
-                zmq::message_t m;
-                long count = 0;
-                Clock::time_point t0;
-                sub.set(zmq::sockopt::rcvtimeo, 2000);
-                bool probe = false, first = true;
-                while (count < n && !stop) {
-                    if (!sub.recv(m)) break;
-                    if (first) probe = bench::is_probe(m);
-                    first = !m.more();
-                    if (m.more()) continue; // count whole messages by their last frame
-                    if (probe) {
-                        if (!seen_probe[static_cast<std::size_t>(i)].exchange(true)) ++ready;
-                        continue;
-                    }
-                    if (count++ == 0) t0 = Clock::now();
-                }
-                got[static_cast<std::size_t>(i)] = count;
-                rates[static_cast<std::size_t>(i)] =
-                    count > 1 ? double(count - 1) / seconds_since(t0) : 0;
-            });
-        }
-        if (!eventually([&] {
-                node.send("event", "\"data\":{\"id\":\"probe\"}");
-                return ready == subs;
-            }))
-            throw std::runtime_error("probe events did not reach every subscriber");
-        const double cpu0 = cpu_seconds(broker.proc->pid());
-        // ~300-byte published event: the broker adds nodename, ts, kind and the monitor.
-        const std::string pad(150, 'p');
-        for (long k = 0; k < n; ++k)
-            node.send("event", "\"data\":{\"id\":\"bench\",\"reason\":\"load\",\"k\":" +
-                                   std::to_string(k) + ",\"pad\":\"" + pad + "\"}");
-        for (auto& t : threads)
-            t.join();
-        const double cpu_per_event = (cpu_seconds(broker.proc->pid()) - cpu0) / double(n);
-        double sum = 0;
-        long min_got = n;
-        for (std::size_t i = 0; i < rates.size(); ++i) {
-            sum += rates[i];
-            min_got = std::min(min_got, got[i]);
-        }
-        const double rate = sum / subs;
-        const double raw = subs == 1 ? raw1 : raw4;
-        bench::report("events/s through the broker, " + std::to_string(subs) +
-                          " subscriber(s) (each)",
-                      rate, "event/s");
-        bench::report("  ratio to raw PUB->SUB, " + std::to_string(subs) + " subscriber(s)",
-                      rate / raw, "x", ">= 0.70", rate / raw >= 0.70);
-        bench::report("  ratio to raw PUB->SUB of the same frame",
-                      rate / (subs == 1 ? raw1f : raw4f), "x");
-        if (subs == 1) bench::report("  ratio to the raw forwarder", rate / fwd, "x");
-        bench::report("  received of sent", double(min_got) / double(n), "fraction");
-        bench::report("  broker main-thread CPU per event", cpu_per_event * 1e6, "us");
-        bench::report("  broker resident memory after them (replay window 100,000 events)",
-                      rss_mib(broker.proc->pid()), "MiB");
-    }
+    // --- the targets, against NATS, Redis and libzmq, in interleaved rounds -----------
+    if (wanted("targets")) targets(dir, smoke);
 
-    // --- end-to-end latency at 2,000 events/s ---------------------------------------
-    if (wanted("latency")) {
-        BrokerProc broker(dir, "", "b-latency");
-        zmq::context_t ctx(2);
-        Node node(ctx, broker.ingest, "n1");
-        node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
-        zmq::socket_t sub(ctx, zmq::socket_type::sub);
-        sub.set(zmq::sockopt::subscribe, "event/lat/");
-        sub.set(zmq::sockopt::subscribe, std::string(bench::kProbeTopic));
-        sub.connect(broker.pub);
-        if (!bench::probe_until_received(
-                sub, [&] { node.send("event", "\"data\":{\"id\":\"probe\"}"); }))
-            throw std::runtime_error("probe events did not reach the subscriber");
-        const long n = smoke ? 1000 : 10000;
-        auto lat = paced_latency(sub, n, [&](long long t0) {
-            node.send("event", "\"data\":{\"id\":\"lat\",\"t0\":" + std::to_string(t0) + "}");
-        });
-        // The same pacing over one raw PUB->SUB hop, same process: the floor of a hop here.
-        auto rpub = bench::xpub(ctx);
-        zmq::socket_t rsub(ctx, zmq::socket_type::sub);
-        rpub.bind(dir.ipc("raw-lat"));
-        rsub.set(zmq::sockopt::subscribe, "");
-        rsub.connect(dir.ipc("raw-lat"));
-        bench::await_subscriptions(rpub, 1);
-        const std::string payload(300, 'x');
-        auto raw_lat = paced_latency(
-            rsub, n, [&](long long) { rpub.send(zmq::buffer(payload), zmq::send_flags::none); });
-        bench::report("raw PUB->SUB latency at 2,000 msg/s, one hop, p50",
-                      bench::percentile(raw_lat, 50), "us");
-        bench::report("raw PUB->SUB latency at 2,000 msg/s, one hop, p99",
-                      bench::percentile(raw_lat, 99), "us");
-        const double p50 = bench::percentile(lat, 50), p99 = bench::percentile(lat, 99);
-        bench::report("event latency at 2,000 events/s, p50", p50, "us");
-        bench::report("event latency at 2,000 events/s, p99", p99, "us", "<= 200 us", p99 <= 200);
+    // --- one section alone, for a profiler --------------------------------------------
+    if (only == "events")
+        for (int subs : {1, 4}) {
+            const auto r =
+                ombus_fanout(dir, subs, smoke ? 20000 : 200000, "e" + std::to_string(subs));
+            bench::report("ombus events, " + std::to_string(subs) + " subscriber(s) (each)",
+                          r.f.rate, "event/s");
+            bench::report("  broker main-thread CPU per event", r.cpu_us, "us");
+            bench::report("  received of sent", r.f.received, "fraction");
+            bench::report("  broker resident memory (replay window 100,000 events)", r.rss_mib,
+                          "MiB");
+        }
+    if (only == "changes") {
+        const auto c = ombus_changes(dir, smoke ? 20000 : 300000, "n1");
+        bench::report("changes/s control socket -> broker -> replica", c.rate, "change/s");
+        bench::report("  om-pub main-thread CPU per change", c.pub_cpu_us, "us");
+        bench::report("  broker main-thread CPU per change", c.broker_cpu_us, "us");
+        bench::report("  patches carrying them (coalesced)", c.patches, "patches");
+    }
+    if (only == "latency") {
+        auto l = ombus_latency(dir, smoke ? 1000 : 10000, "lat");
+        bench::report("event latency at 2,000 events/s, p50", bench::percentile(l, 50), "us");
+        bench::report("event latency at 2,000 events/s, p99", bench::percentile(l, 99), "us");
     }
 
     // --- broker CPU per change, small and large cluster -------------------------------

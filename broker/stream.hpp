@@ -4,10 +4,10 @@
 #pragma once
 
 #include "patch_writer.hpp"
+#include "replay_window.hpp"
 #include "wire.hpp"
 
 #include <chrono>
-#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -43,19 +43,11 @@ class Stream {
 
     wire::Tick position() const { return {epoch_, seq_, pseq_, eseq_}; }
     const StreamStats& stats() const { return stats_; }
-    std::size_t replay_size() const { return replay_.size(); }
+    std::size_t replay_size() const { return window_.size(); }
     // Seconds since the oldest event of the replay window was published (0 when empty).
-    double replay_age(Clock::time_point now) const {
-        return replay_.empty() ? 0
-                               : std::chrono::duration<double>(now - replay_.front().at).count();
-    }
+    double replay_age(Clock::time_point now) const { return window_.age(now); }
 
   private:
-    struct Kept {
-        std::uint64_t eseq;
-        Clock::time_point at;
-        zmq::message_t message; // the frame published; its copies share its buffer
-    };
     // Publishes frame_ (TOPIC\nMETA\nBODY, built by the caller) as one message; returns
     // the message when `keep` (for the replay window: the frame sent shares its bytes).
     std::optional<zmq::message_t> send(bool keep);
@@ -66,9 +58,7 @@ class Stream {
     std::uint64_t seq_ = 0, pseq_ = 0, eseq_ = 0;
     std::unordered_map<std::string, std::uint64_t> topic_seq_;
     std::string frame_, meta_; // the message being built, their capacity reused
-    std::deque<Kept> replay_;
-    std::size_t replay_max_events_;
-    std::chrono::milliseconds replay_max_age_;
+    ReplayWindow window_;
     StreamStats stats_;
 };
 

@@ -193,6 +193,9 @@ std::string pub_bin() {
 std::string sub_bin() {
     return OM_SUB_BIN;
 }
+std::string relay_bin() {
+    return OM_RELAY_BIN;
+}
 std::string source_dir() {
     return OMBUS_SOURCE_DIR;
 }
@@ -227,14 +230,15 @@ void BrokerProc::stop() {
     proc->wait(5s);
 }
 
-std::vector<std::string> BrokerProc::api_call(const json& req,
-                                              std::chrono::milliseconds timeout) const {
+std::vector<std::string> api_request(const std::string& endpoint, const json& req,
+                                     std::chrono::milliseconds timeout,
+                                     const om::ClientCurve& curve) {
     zmq::context_t ctx(1);
     zmq::socket_t s(ctx, zmq::socket_type::req);
     s.set(zmq::sockopt::linger, 0);
     s.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
     if (curve.enabled()) om::curve_client(s, curve.secret_key, curve.broker_public_key);
-    s.connect(api);
+    s.connect(endpoint);
     const auto text = req.dump();
     s.send(zmq::buffer(text));
     std::vector<std::string> frames;
@@ -245,6 +249,11 @@ std::vector<std::string> BrokerProc::api_call(const json& req,
         if (!m.more()) break;
     }
     return frames;
+}
+
+std::vector<std::string> BrokerProc::api_call(const json& req,
+                                              std::chrono::milliseconds timeout) const {
+    return api_request(api, req, timeout, curve);
 }
 
 json BrokerProc::snapshot() const {
@@ -304,6 +313,37 @@ RunResult PubProc::cli(const std::vector<std::string>& args) const {
 
 std::vector<std::string> sub_flags(const BrokerProc& b) {
     return {"--pub", b.pub, "--api", b.api};
+}
+
+RelayProc::RelayProc(const TempDir& dir, std::string upstream_pub_ep, std::string upstream_api_ep,
+                     const std::string& name, std::vector<std::string> extra)
+    : pub(dir.ipc(name + "-pub")), api(dir.ipc(name + "-api")), log(dir.file(name + ".log")),
+      upstream_pub(std::move(upstream_pub_ep)), upstream_api(std::move(upstream_api_ep)),
+      name_(name), extra_(std::move(extra)) {
+    start();
+}
+
+void RelayProc::start() {
+    std::vector<std::string> argv{relay_bin(),  "--upstream-pub", upstream_pub, "--upstream-api",
+                                  upstream_api, "--pub",          pub,          "--api",
+                                  api,          "--name",         name_,        "--silence",
+                                  "1s"};
+    argv.insert(argv.end(), extra_.begin(), extra_.end());
+    proc = std::make_unique<Process>(argv, log);
+    if (!eventually([&] { return !api_call(json{{"op", "stats"}}, 200ms).empty(); }))
+        throw std::runtime_error("relay did not answer: " + read_file(log));
+}
+
+std::vector<std::string> RelayProc::api_call(const json& req,
+                                             std::chrono::milliseconds timeout) const {
+    return api_request(api, req, timeout, {});
+}
+
+json RelayProc::stats() const {
+    // A relay waiting on its upstream answers later: asked again until it does.
+    std::vector<std::string> f;
+    eventually([&] { return !(f = api_call(json{{"op", "stats"}})).empty(); });
+    return f.empty() ? json(nullptr) : json::parse(f[0]);
 }
 
 int lines_with(const std::string& text, const std::string& needle) {

@@ -66,6 +66,7 @@ void write_file(const std::string& path, const std::string& text);
 std::string broker_bin();
 std::string pub_bin();
 std::string sub_bin();
+std::string relay_bin();
 std::string source_dir();
 
 // A broker on ipc endpoints in `dir`, with a config of short timeouts for tests.
@@ -122,6 +123,30 @@ struct PubProc {
 
 // The `--pub EP --api EP` flags for a broker.
 std::vector<std::string> sub_flags(const BrokerProc& b);
+
+// One request to an api endpoint (with CURVE keys when enabled); the answer frames, or
+// empty on timeout.
+std::vector<std::string> api_request(const std::string& endpoint, const json& req,
+                                     std::chrono::milliseconds timeout,
+                                     const om::ClientCurve& curve);
+
+// An om-relay on ipc endpoints in `dir`, following upstream_pub and upstream_api (a broker
+// or another relay), with a 1 s silence; `extra` flags are appended.
+struct RelayProc {
+    std::string pub, api, log, upstream_pub, upstream_api;
+    std::unique_ptr<Process> proc;
+    RelayProc(const TempDir& dir, std::string upstream_pub, std::string upstream_api,
+              const std::string& name, std::vector<std::string> extra = {});
+    void start();
+    // One api request; the answer frames, or empty on timeout.
+    std::vector<std::string> api_call(const json& req,
+                                      std::chrono::milliseconds timeout = 2s) const;
+    json stats() const;
+
+  private:
+    std::string name_;
+    std::vector<std::string> extra_;
+};
 
 // How many times `needle` occurs in `text`.
 int lines_with(const std::string& text, const std::string& needle);

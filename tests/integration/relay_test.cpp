@@ -1,0 +1,200 @@
+// om-relay with the real programs: subscribers behind a relay, and behind a relay of a
+// relay, have the broker's state and events, the very same frames; across a broker kill -9
+// and restart; across a relay kill -9 (they fail over to the next relay); and a relay whose
+// broker is gone answers no subscriber, as a broker that went down.
+#include "connection.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <zmq.hpp>
+
+using namespace it;
+
+namespace {
+
+// An in-process subscriber with a replica, following `endpoints` in order (failover).
+struct Follower {
+    std::unique_ptr<om::sub::Connection> c;
+    std::vector<std::string> events; // the ids of the custom events received, in order
+    explicit Follower(std::vector<om::sub::BrokerEndpoints> endpoints) {
+        om::sub::ConnectionOptions o;
+        o.brokers = std::move(endpoints);
+        o.state = true;
+        o.topics = {"event/relay_test/"};
+        o.silence = 1000ms;
+        o.api_timeout = 500ms;
+        c = std::make_unique<om::sub::Connection>(o);
+        c->on_message = [this](const om::sub::Message& m) {
+            if (!m.is_patch) events.push_back(json::parse(m.body)["data"]["n"].dump());
+        };
+        REQUIRE(c->start());
+    }
+    // Polls until the replica is the broker's document (and pred, when given, holds).
+    bool reaches(const BrokerProc& broker, const std::function<bool()>& pred = {},
+                 std::chrono::milliseconds timeout = 15s) {
+        return eventually(
+            [&] {
+                c->poll(20ms);
+                return c->synced() && c->replica().doc() == broker.snapshot() && (!pred || pred());
+            },
+            timeout);
+    }
+};
+
+om::sub::BrokerEndpoints endpoints(const RelayProc& r) {
+    return {r.pub, r.api};
+}
+
+// Sets a few leaves and emits `count` custom events numbered from `first`.
+void changes(PubProc& n1, int first, int count) {
+    for (int i = first; i < first + count; ++i) {
+        REQUIRE(n1.cli({"set",
+                        "services.status.s" + std::to_string(i % 3) +
+                            ".avail=" + (i % 2 ? "up" : "down"),
+                        "k=" + std::to_string(i)})
+                    .code == 0);
+        REQUIRE(n1.cli({"emit", "relay_test", "n=" + std::to_string(i)}).code == 0);
+    }
+}
+
+std::vector<std::string> numbers(int first, int count) {
+    std::vector<std::string> v;
+    for (int i = first; i < first + count; ++i)
+        v.push_back(std::to_string(i));
+    return v;
+}
+
+// The frames a raw SUB socket subscribed to `topic` receives until `count` arrived.
+struct RawSub {
+    zmq::context_t ctx{1};
+    zmq::socket_t s{ctx, zmq::socket_type::sub};
+    RawSub(const std::string& ep, const std::string& topic) {
+        s.set(zmq::sockopt::subscribe, topic);
+        s.set(zmq::sockopt::rcvtimeo, 100);
+        s.connect(ep);
+    }
+    std::vector<std::string> take(std::size_t count) {
+        std::vector<std::string> got;
+        eventually([&] {
+            zmq::message_t m;
+            while (got.size() < count && s.recv(m))
+                got.push_back(m.to_string());
+            return got.size() >= count;
+        });
+        return got;
+    }
+};
+
+} // namespace
+
+TEST_CASE("behind a relay and a relay of a relay: the broker's state, events and frames",
+          "[relay]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    RelayProc r1(dir, broker.pub, broker.api, "r1");
+    RelayProc r2(dir, r1.pub, r1.api, "r2"); // a relay of a relay
+    Follower direct({{broker.pub, broker.api}}), behind1({endpoints(r1)}), behind2({endpoints(r2)});
+    RawSub raw_broker(broker.pub, "event/relay_test/"), raw_r2(r2.pub, "event/relay_test/");
+    // Subscriptions reach a PUB asynchronously: wait until one event made it to both.
+    REQUIRE(eventually([&] {
+        REQUIRE(n1.cli({"emit", "relay_test_probe"}).code == 0);
+        return behind2.reaches(broker, {}, 200ms);
+    }));
+    REQUIRE(eventually([&] {
+        REQUIRE(n1.cli({"emit", "relay_test", "n=0"}).code == 0);
+        zmq::message_t m;
+        const bool a = raw_broker.s.recv(m).has_value(), b = raw_r2.s.recv(m).has_value();
+        return a && b;
+    }));
+    for (auto* f : {&direct, &behind1, &behind2})
+        f->events.clear();
+    changes(n1, 1, 20);
+    const auto all = numbers(1, 20);
+    for (auto* f : {&direct, &behind1, &behind2}) {
+        CHECK(f->reaches(broker, [&] { return f->events.size() >= all.size(); }));
+        // Each saw each event once, in order, whatever it follows.
+        const auto tail = std::vector<std::string>(
+            f->events.end() - std::min(f->events.size(), all.size()), f->events.end());
+        CHECK(tail == all);
+    }
+    // The very same frames, numbers and all, two relays away.
+    const auto from_broker = raw_broker.take(20), from_r2 = raw_r2.take(20);
+    REQUIRE(from_broker.size() == 20);
+    CHECK(from_broker == from_r2);
+    // The relay's window answers a replay as the broker's does.
+    const auto epoch = json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"];
+    const json replay{{"op", "replay"}, {"protocol", 2}, {"epoch", epoch}, {"after", 0}};
+    const auto b = broker.api_call(replay), r = r2.api_call(replay);
+    REQUIRE(b.size() > 1);
+    CHECK(r == b);
+    CHECK(r2.stats()["in_step"] == true);
+    CHECK(r1.stats()["forwarded"].get<int>() > 40);
+}
+
+TEST_CASE("behind a relay: a broker kill -9 and restart, the replica is the new run's", "[relay]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    RelayProc r1(dir, broker.pub, broker.api, "r1");
+    Follower behind({endpoints(r1)});
+    changes(n1, 1, 5);
+    REQUIRE(behind.reaches(broker));
+    const auto epoch = behind.c->epoch();
+    broker.proc->signal(SIGKILL);
+    broker.proc->wait(5s);
+    broker.start();
+    // om-pub connects again and sends its full; the relay follows the new run.
+    changes(n1, 6, 5);
+    CHECK(behind.reaches(
+        broker, [&] { return behind.c->epoch() != epoch; }, 30s));
+    CHECK(behind.c->epoch() == json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"]);
+    CHECK(behind.c->replica().doc()["monitor"]["nodes"]["n1"]["k"] == 10);
+}
+
+TEST_CASE("a relay killed -9: its subscribers go on with the next relay", "[relay]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    RelayProc r1(dir, broker.pub, broker.api, "r1"), r2(dir, broker.pub, broker.api, "r2");
+    Follower behind({endpoints(r1), endpoints(r2)});
+    changes(n1, 1, 3);
+    REQUIRE(behind.reaches(broker));
+    CHECK(behind.c->broker().api == r1.api);
+    r1.proc->signal(SIGKILL);
+    r1.proc->wait(5s);
+    changes(n1, 4, 5);
+    CHECK(behind.reaches(
+        broker, [&] { return behind.c->broker().api == r2.api; }, 30s));
+    CHECK(behind.c->replica().doc()["monitor"]["nodes"]["n1"]["k"] == 8);
+}
+
+TEST_CASE("a relay whose broker is gone answers no subscriber until the broker is back",
+          "[relay]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest}, "60s");
+    RelayProc r1(dir, broker.pub, broker.api, "r1");
+    REQUIRE(eventually([&] { return r1.stats()["in_step"] == true; }));
+    broker.proc->signal(SIGKILL);
+    broker.proc->wait(5s);
+    // After its silence (1 s) and an unanswered ping, as a broker that went down.
+    REQUIRE(eventually([&] { return r1.stats()["in_step"] == false; }));
+    // Its api answers (between its pings of the broker, which take their timeout) with an
+    // error a subscriber does not follow.
+    std::vector<std::string> answer;
+    REQUIRE(eventually([&] { return !(answer = r1.api_call(json{{"op", "ping"}})).empty(); }));
+    const auto ping = json::parse(answer[0]);
+    CHECK(ping["status"] == "error");
+    CHECK(ping["code"] == "upstream");
+    const auto status = run({sub_bin(), "status", "--config", "/dev/null", "--pub", r1.pub, "--api",
+                             r1.api, "--connect-timeout", "700ms"});
+    CHECK(status.code == 3);
+    CHECK(read_file(r1.log).find("not answering subscribers") != std::string::npos);
+    broker.start();
+    REQUIRE(eventually([&] { return r1.stats()["in_step"] == true; }));
+    REQUIRE(eventually([&] { return !(answer = r1.api_call(json{{"op", "ping"}})).empty(); }));
+    CHECK(json::parse(answer[0])["epoch"] ==
+          json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"]);
+}

@@ -1,4 +1,4 @@
-# Install rules (GNUInstallDirs): the three programs into bin, and, through
+# Install rules (GNUInstallDirs): the four programs into bin, and, through
 # cmake/install_files.cmake at install time, the configs into <sysconf>/om, the systemd
 # units, the man pages and the docs and examples. The paths that depend on the prefix
 # (/etc and /lib/systemd/system for /usr) are computed when installing, so that
@@ -12,7 +12,7 @@ set(OMBUS_RUNTIME_DIR "/run/om" CACHE STRING
 set(OMBUS_SYSTEMD_UNITDIR "" CACHE STRING
     "Where the systemd units go; empty: /lib/systemd/system for prefix /usr (Debian 12), else <prefix>/lib/systemd/system")
 
-install(TARGETS om-broker om-pub om-sub RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS om-broker om-pub om-sub om-relay RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(CODE "
   set(OMBUS_SOURCE_DIR \"${PROJECT_SOURCE_DIR}\")
   set(OMBUS_BINARY_DIR \"${PROJECT_BINARY_DIR}\")

@@ -51,7 +51,12 @@ int main(int argc, char** argv) {
                    "api waits meanwhile)")
         ->capture_default_str();
     app.set_version_flag("--version", std::string("om-relay ") + OMBUS_VERSION);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version exit 0; a usage error is 2, the message printed by exit().
+        return app.exit(e) == 0 ? 0 : 2;
+    }
     try {
         o.silence = om::parse_duration(silence);
         o.replay_max_age = om::parse_duration(max_age);

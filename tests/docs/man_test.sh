@@ -3,9 +3,9 @@
 # program's --help (and each verb's) shows is described in its page, every verb has its
 # entry, every key of conf/*.toml is an entry of ombus.toml(5), and each page renders with
 # `man --warnings` without a warning.
-#   man_test.sh SOURCE_DIR OM_BROKER OM_PUB OM_SUB
+#   man_test.sh SOURCE_DIR OM_BROKER OM_PUB OM_SUB OM_RELAY
 set -u
-src=$1 broker=$2 pub=$3 sub=$4
+src=$1 broker=$2 pub=$3 sub=$4 relay=$5
 man_dir="$src/docs/man"
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
@@ -33,6 +33,7 @@ for page in "$man_dir"/*.[1-8]; do
 done
 
 check_flags "$man_dir/om-broker.8" "$broker"
+check_flags "$man_dir/om-relay.8" "$relay"
 check_flags "$man_dir/om-pub.8" "$pub"
 for v in $(verbs "$pub"); do
     flat "$man_dir/om-pub.8" | grep -qE "^\.BR?I? $v( |\$)" || bad "om-pub.8: verb '$v' has no entry"

@@ -25,6 +25,7 @@ sort >"$tmp/want" <<'LIST'
 /lib/systemd/system/om-sub-hooks.service
 /usr/bin/om-broker
 /usr/bin/om-pub
+/usr/bin/om-relay
 /usr/bin/om-sub
 /usr/share/doc/ombus/README.md
 /usr/share/doc/ombus/deploy.md
@@ -36,6 +37,7 @@ sort >"$tmp/want" <<'LIST'
 /usr/share/man/man7/ombus-protocol.7
 /usr/share/man/man8/om-broker.8
 /usr/share/man/man8/om-pub.8
+/usr/share/man/man8/om-relay.8
 LIST
 diff -u "$tmp/want" "$tmp/got" >"$tmp/diff" || { cat "$tmp/diff"; bad "installed files differ from the expected list"; }
 sort "$build/install_manifest.txt" | diff -u "$tmp/got" - >"$tmp/diff" ||

@@ -26,13 +26,14 @@ dpkg -i "$deb" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; echo "FAIL:
 /usr/bin/om-broker --version | grep -q '^om-broker ' || bad "/usr/bin/om-broker --version"
 /usr/bin/om-pub --version | grep -q '^om-pub ' || bad "/usr/bin/om-pub --version"
 /usr/bin/om-sub --version | grep -q '^om-sub ' || bad "/usr/bin/om-sub --version"
+/usr/bin/om-relay --version | grep -q '^om-relay ' || bad "/usr/bin/om-relay --version"
 for u in om-broker om-pub om-sub-hooks; do
     [ -f "/lib/systemd/system/$u.service" ] || bad "no /lib/systemd/system/$u.service"
     [ -L "/etc/systemd/system/multi-user.target.wants/$u.service" ] || bad "$u.service is not enabled"
     out=$(systemd-analyze verify "/lib/systemd/system/$u.service" 2>&1) || bad "systemd-analyze verify $u.service: $out"
     [ -z "$out" ] || bad "systemd-analyze verify $u.service warns: $out"
 done
-for page in man1/om-sub.1 man5/ombus.toml.5 man7/ombus-protocol.7 man8/om-broker.8 man8/om-pub.8; do
+for page in man1/om-sub.1 man5/ombus.toml.5 man7/ombus-protocol.7 man8/om-broker.8 man8/om-pub.8 man8/om-relay.8; do
     [ -f "/usr/share/man/$page.gz" ] || bad "no /usr/share/man/$page.gz"
 done
 man -w om-broker >/dev/null 2>&1 || bad "man om-broker: not found by man"

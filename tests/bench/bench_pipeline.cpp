@@ -11,8 +11,10 @@
 #include "connection.hpp"
 #include "harness.hpp"
 #include "peers.hpp"
+#include "rig.hpp"
 
 #include <atomic>
+#include <ctime>
 #include <fmt/format.h>
 #include <fstream>
 #include <thread>
@@ -21,12 +23,13 @@
 
 using namespace it;
 using bench::Clock;
+using bench::cpu_seconds;
+using bench::Node;
+using bench::node_dataset;
+using bench::rss_mib;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Raw libzmq: one PUB, `subs` SUB threads, n messages of the given frames over ipc. Returns
 // the messages/s each subscriber received (all of them: the high-water marks are unlimited).
@@ -66,10 +69,19 @@ double raw_pub_sub(const TempDir& dir, int subs, long n, const std::vector<std::
     return sum / subs;
 }
 
+// CPU seconds used so far by the calling thread.
+double thread_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
 // The ceiling of any broker on this machine: a forwarder that does no work (ROUTER in, the
 // broker's frame out on PUB, no JSON), fed by a DEALER in its own context as om-pub would
-// be, read by one SUB. Returns the messages/s the subscriber received.
-double raw_forwarder(const TempDir& dir, long n, const std::string& frame) {
+// be, read by one SUB. Returns the messages/s the subscriber received; sets *cpu_us to the
+// CPU per message of its loop's thread (what libzmq alone costs a broker's main thread).
+double raw_forwarder(const TempDir& dir, long n, const std::string& frame,
+                     double* cpu_us = nullptr) {
     zmq::context_t ctx(1), sender_ctx(1);
     zmq::socket_t in(ctx, zmq::socket_type::router);
     auto pub = bench::xpub(ctx);
@@ -99,6 +111,7 @@ double raw_forwarder(const TempDir& dir, long n, const std::string& frame) {
             d.send(zmq::buffer(frame), zmq::send_flags::none);
     });
     zmq::message_t route, body;
+    const double cpu0 = thread_cpu_seconds();
     for (long k = 0; k < n; ++k) {
         (void)in.recv(route);
         (void)in.recv(body);
@@ -106,6 +119,7 @@ double raw_forwarder(const TempDir& dir, long n, const std::string& frame) {
     }
     sender.join();
     sub_thread.join();
+    if (cpu_us) *cpu_us = (thread_cpu_seconds() - cpu0) / double(n) * 1e6;
     return rate;
 }
 
@@ -192,65 +206,6 @@ template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long
         lat.push_back(double(t_recv - t_send) / 1000.0);
     }
     return lat;
-}
-
-// CPU seconds used so far by the main thread of process pid (where the broker merges),
-// from /proc/PID/schedstat: nanoseconds, not the 10 ms ticks of /proc/PID/stat.
-double cpu_seconds(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/schedstat");
-    unsigned long long ns = 0;
-    f >> ns;
-    return double(ns) / 1e9;
-}
-
-// Resident memory of process pid in MiB, from /proc/PID/status (VmRSS).
-double rss_mib(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (f >> key) {
-        if (key == "VmRSS:") {
-            double kib = 0;
-            f >> kib;
-            return kib / 1024.0;
-        }
-        f.ignore(4096, '\n');
-    }
-    return 0;
-}
-
-// A node talking straight to the broker's ingest socket, as om-pub does.
-struct Node {
-    zmq::socket_t s;
-    std::string name;
-    std::uint64_t gen = 1;
-    std::uint64_t events = 0;
-    Node(zmq::context_t& ctx, const std::string& ingest, std::string n)
-        : s(ctx, zmq::socket_type::dealer), name(std::move(n)) {
-        s.set(zmq::sockopt::sndhwm, 0);
-        s.set(zmq::sockopt::linger, 0);
-        s.connect(ingest);
-    }
-    void send(const std::string& kind, const std::string& tail) {
-        // Events are numbered as om-pub numbers them: the broker checks each origin.
-        const auto eid = kind == "event" ? "\"eid\":" + std::to_string(++events) + "," : "";
-        const auto text = "{\"kind\":\"" + kind + "\",\"nodename\":\"" + name +
-                          "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + eid +
-                          tail + "}";
-        s.send(zmq::buffer(text), zmq::send_flags::none);
-    }
-};
-
-json node_dataset(int services) {
-    json n{{"frozen", 0}, {"monitor", {{"status", "idle"}, {"status_updated", 1.5}}}};
-    for (int s = 0; s < services; ++s)
-        n["services"]["status"]["svc" + std::to_string(s)] = {
-            {"avail", s % 2 ? "up" : "down"},
-            {"overall", "up"},
-            {"frozen", false},
-            {"provisioned", true},
-            {"topology", "failover"},
-            {"monitor", {{"status", "idle"}, {"placement", ""}}}};
-    return n;
 }
 
 // Broker CPU per one-leaf change, with `nodes` nodes of `services` services loaded.
@@ -468,8 +423,8 @@ void targets(const TempDir& dir, bool smoke) {
     const std::string meta =
         R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
     const std::string frame = "event/bench/\n" + meta + "\n" + std::string(payload, 'x');
-    Series nats1, nats4, redis1, fwd, om1, om4, om1_cpu, om4_cpu, nats_p50, nats_p99, om_p50,
-        om_p99, raw_ctl, changes, changes_cpu;
+    Series nats1, nats4, redis1, fwd, fwd_cpu, om1, om4, om1_cpu, om4_cpu, nats_p50, nats_p99,
+        om_p50, om_p99, raw_ctl, changes, changes_cpu;
     double worst_received = 1;
     const auto take = [&](Series& s, const peers::Fanout& f) {
         s.add(f.rate);
@@ -479,7 +434,9 @@ void targets(const TempDir& dir, bool smoke) {
         const auto tag = std::to_string(r);
         if (nats) take(nats1, peers::nats_fanout(*nats, 1, n, payload));
         if (redis) take(redis1, peers::redis_fanout(*redis, 1, n, payload));
-        fwd.add(raw_forwarder(dir, n, frame));
+        double fwd_us = 0;
+        fwd.add(raw_forwarder(dir, n, frame, &fwd_us));
+        fwd_cpu.add(fwd_us);
         const auto o1 = ombus_fanout(dir, 1, n, "t1-" + tag);
         take(om1, o1.f);
         om1_cpu.add(o1.cpu_us);
@@ -520,6 +477,7 @@ void targets(const TempDir& dir, bool smoke) {
                   om1.median() >= 0.9 * fwd.median());
     report_series("  broker main-thread CPU per event", om1_cpu, "us", "<= 1.0",
                   om1_cpu.median() <= 1.0);
+    report_series("  the raw forwarder's CPU per message (libzmq's floor)", fwd_cpu, "us");
     if (nats) report_series("NATS core, 4 subscribers (each)", nats4, "msg/s");
     report_series("ombus events, 4 subscribers (each)", om4, "event/s");
     if (nats)

@@ -1,0 +1,257 @@
+// Benchmark of scale, with the real om-broker and om-relay processes:
+//   - a cluster of many simulated nodes (10,000; 300 in smoke), 20 services each, each on
+//     its own ingest connection and pinging every 5 s, plus 1,000 changes/s: broker CPU per
+//     change against the same load on 10 nodes, its memory against the status document's
+//     JSON size, and a late joiner's snapshot received and applied;
+//   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
+//     subscriber straight on the broker, and every subscriber receiving every event.
+//   build/tests/bench/bench_scale [--smoke]
+#include "connection.hpp"
+#include "harness.hpp"
+#include "rig.hpp"
+
+#include <random>
+#include <sys/resource.h>
+#include <thread>
+
+using namespace it;
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::Node;
+
+namespace {
+
+// Raises the open-file limit to `want` (the broker, a child, inherits it); returns what it
+// got. A simulated node is a socket: a connection and a mailbox, two descriptors.
+rlim_t raise_fd_limit(rlim_t want) {
+    rlimit r{};
+    getrlimit(RLIMIT_NOFILE, &r);
+    rlimit wanted{std::max(r.rlim_cur, want), std::max(r.rlim_max, want)};
+    if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) { // not root: as far as the hard limit goes
+        wanted = {r.rlim_max, r.rlim_max};
+        setrlimit(RLIMIT_NOFILE, &wanted);
+    }
+    getrlimit(RLIMIT_NOFILE, &r);
+    return r.rlim_cur;
+}
+
+// A broker holding `count` nodes of 20 services, their connections in one context.
+struct Cluster {
+    TempDir& dir;
+    BrokerProc broker;
+    zmq::context_t ctx{1};
+    std::vector<std::unique_ptr<Node>> nodes;
+
+    Cluster(TempDir& d, int count, const std::string& name)
+        : dir(d), broker(d,
+                         "[limits]\nmax_message_bytes = 16777216\n[heartbeat]\ntimeout = "
+                         "\"120s\"\n[pub]\ntick = \"1s\"\n",
+                         name) {
+        ctx.set(zmq::ctxopt::max_sockets, count + 64);
+        const auto data = bench::node_dataset(20).dump();
+        for (int i = 0; i < count; ++i) {
+            nodes.push_back(std::make_unique<Node>(ctx, broker.ingest, "node" + std::to_string(i)));
+            nodes.back()->send("full", "\"data\":" + data);
+        }
+        if (!eventually([&] { return broker.stats()["fulls"].get<int>() >= count; }, 600s))
+            throw std::runtime_error("fulls not merged");
+    }
+
+    // For `seconds`: each node pings every 5 s (spread evenly), and `rate` one-leaf changes
+    // a second go to nodes in turn. Returns the broker's main-thread CPU seconds and sets
+    // `changes` to the changes sent.
+    double load(double seconds, int rate, long& changes) {
+        const long patches0 = broker.stats()["patches"].get<long>();
+        const double cpu0 = cpu_seconds(broker.proc->pid());
+        const auto t0 = Clock::now();
+        const auto end = t0 + std::chrono::duration<double>(seconds);
+        const double pings_per_s = double(nodes.size()) / 5.0;
+        long pings = 0;
+        changes = 0;
+        std::size_t next_ping = 0, next_change = nodes.size() / 2;
+        while (Clock::now() < end) {
+            const double t = bench::seconds_since(t0);
+            while (double(pings) < t * pings_per_s) {
+                auto& n = *nodes[next_ping++ % nodes.size()];
+                n.send("ping", "\"x\":0");
+                ++pings;
+            }
+            while (double(changes) < t * rate) {
+                auto& n = *nodes[next_change++ % nodes.size()];
+                ++n.gen;
+                n.send("delta",
+                       std::string("\"ops\":[[[\"services\",\"status\",\"svc3\",\"avail\"],"
+                                   "\"") +
+                           (n.gen % 2 ? "up" : "down") + "\"]]");
+                ++changes;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        // Every change merged before the CPU is read: one patch each.
+        eventually([&] { return broker.stats()["patches"].get<long>() >= patches0 + changes; },
+                   60s);
+        return cpu_seconds(broker.proc->pid()) - cpu0;
+    }
+};
+
+void nodes_section(bool smoke) {
+    const int many = smoke ? 300 : 10000;
+    const auto limit = raise_fd_limit(2 * rlim_t(many) + 1024);
+    std::printf("open-file limit %llu for %d simulated nodes\n",
+                static_cast<unsigned long long>(limit), many);
+    const double seconds = smoke ? 2 : 10;
+    const int rate = 1000;
+    TempDir dir;
+    Cluster small(dir, 10, "b-small");
+    const auto t_load = Clock::now();
+    Cluster large(dir, many, "b-large");
+    const double load_s = bench::seconds_since(t_load);
+    // Rounds in turn, so that a noisy neighbour falls on both alike.
+    double small_cpu = 0, large_cpu = 0;
+    long small_changes = 0, large_changes = 0;
+    for (int r = 0; r < 2; ++r) {
+        long c = 0;
+        small_cpu += small.load(seconds / 2, rate, c);
+        small_changes += c;
+        large_cpu += large.load(seconds / 2, rate, c);
+        large_changes += c;
+    }
+    const double small_us = small_cpu / double(small_changes) * 1e6;
+    const double large_us = large_cpu / double(large_changes) * 1e6;
+    std::printf("%d nodes x 20 services merged from their fulls in %.1f s\n", many, load_s);
+    bench::report("broker CPU per change, 10 nodes (pings + 1,000 changes/s)", small_us, "us");
+    bench::report("broker CPU per change, " + std::to_string(many) + " nodes (same load)", large_us,
+                  "us");
+    bench::report("  ratio", large_us / small_us, "x", "<= 1.1", large_us / small_us <= 1.1);
+
+    // Memory against the document it holds.
+    const auto snap = large.broker.api_call(json{{"op", "snapshot"}, {"protocol", 2}}, 60s);
+    const double doc_mib = snap.size() == 2 ? double(snap[1].size()) / (1024.0 * 1024.0) : 0;
+    const double rss = bench::rss_mib(large.broker.proc->pid());
+    bench::report("status document (JSON)", doc_mib, "MiB");
+    bench::report("broker resident memory", rss, "MiB");
+    bench::report("  ratio", rss / doc_mib, "x", "<= 3", rss <= 3 * doc_mib);
+
+    // A late joiner: subscribe, snapshot, parse, install, in step.
+    om::sub::ConnectionOptions o;
+    o.brokers = {{large.broker.pub, large.broker.api}};
+    o.state = true;
+    o.topics = {};
+    o.api_timeout = std::chrono::milliseconds(60000);
+    const auto t0 = Clock::now();
+    om::sub::Connection late(o);
+    if (!late.start()) throw std::runtime_error("late joiner did not start");
+    while (!late.synced())
+        late.poll(std::chrono::milliseconds(1));
+    const double ms = bench::seconds_since(t0) * 1e3;
+    const double instances = double(many) * 20;
+    const double per_10k = ms / (instances / 10000.0);
+    bench::report("late joiner's snapshot received and applied (" +
+                      std::to_string(long(instances)) + " instances)",
+                  ms, "ms");
+    bench::report("  per 10,000 service instances", per_10k, "ms", "< 54 (mosquitto)",
+                  per_10k < 54);
+}
+
+// Counts, per subscriber, the "scale" events received; probes make each subscription known.
+struct Subscribers {
+    zmq::context_t ctx{1};
+    std::vector<zmq::socket_t> subs;
+    std::vector<long> got;
+    std::vector<bool> probed;
+
+    Subscribers(const std::vector<std::string>& endpoints, int count) {
+        ctx.set(zmq::ctxopt::max_sockets, count + 64);
+        for (int i = 0; i < count; ++i) {
+            subs.emplace_back(ctx, zmq::socket_type::sub);
+            subs.back().set(zmq::sockopt::rcvhwm, 0);
+            subs.back().set(zmq::sockopt::subscribe, "event/");
+            subs.back().connect(endpoints[static_cast<std::size_t>(i) % endpoints.size()]);
+        }
+        got.assign(subs.size(), 0);
+        probed.assign(subs.size(), false);
+    }
+    // Receives what is ready on every socket; returns the number of sockets probed.
+    std::size_t drain() {
+        std::size_t ready = 0;
+        zmq::message_t m;
+        for (std::size_t i = 0; i < subs.size(); ++i) {
+            while (subs[i].recv(m, zmq::recv_flags::dontwait)) {
+                if (m.to_string_view().starts_with("event/probe/"))
+                    probed[i] = true;
+                else
+                    ++got[i];
+            }
+            ready += probed[i];
+        }
+        return ready;
+    }
+};
+
+// Broker CPU per event (us) with `subs` subscribers spread over `relays` relays (0: all on
+// the broker); sets `received` to the fraction of events the worst subscriber got.
+double fanout_cpu(int subs, int relays, long n, double& received) {
+    TempDir dir;
+    BrokerProc broker(dir, "[replay]\nmax_events = 100000\n", "b-fan");
+    std::vector<std::unique_ptr<RelayProc>> rs;
+    std::vector<std::string> endpoints;
+    for (int i = 0; i < relays; ++i) {
+        rs.push_back(
+            std::make_unique<RelayProc>(dir, broker.pub, broker.api, "relay" + std::to_string(i)));
+        endpoints.push_back(rs.back()->pub);
+    }
+    if (relays == 0) endpoints.push_back(broker.pub);
+    Subscribers s(endpoints, subs);
+    zmq::context_t ctx(1);
+    Node node(ctx, broker.ingest, "n1");
+    node.send("full", "\"data\":{\"frozen\":0,\"monitor\":{\"status\":\"idle\"}}");
+    if (!eventually(
+            [&] {
+                node.send("event", "\"data\":{\"id\":\"probe\"}");
+                return s.drain() == s.subs.size();
+            },
+            60s))
+        throw std::runtime_error("probes did not reach every subscriber");
+    std::fill(s.got.begin(), s.got.end(), 0);
+    const double cpu0 = cpu_seconds(broker.proc->pid());
+    const std::string pad(150, 'p');
+    for (long k = 0; k < n; ++k) {
+        node.send("event", "\"data\":{\"id\":\"scale\",\"k\":" + std::to_string(k) + ",\"pad\":\"" +
+                               pad + "\"}");
+        if (k % 256 == 0) s.drain(); // keep the queues short while sending
+    }
+    eventually(
+        [&] {
+            s.drain();
+            return *std::min_element(s.got.begin(), s.got.end()) >= n;
+        },
+        120s);
+    const double cpu = cpu_seconds(broker.proc->pid()) - cpu0;
+    received = double(*std::min_element(s.got.begin(), s.got.end())) / double(n);
+    return cpu / double(n) * 1e6;
+}
+
+void subscribers_section(bool smoke) {
+    const int many = smoke ? 40 : 1000;
+    const long n = smoke ? 2000 : 5000;
+    raise_fd_limit(4 * rlim_t(many) + 1024);
+    double got1 = 0, got_many = 0;
+    const double one = fanout_cpu(1, 0, n, got1);
+    const double lots = fanout_cpu(many, 4, n, got_many);
+    bench::report("broker CPU per event, 1 subscriber on the broker", one, "us");
+    bench::report("broker CPU per event, " + std::to_string(many) + " subscribers behind 4 relays",
+                  lots, "us");
+    bench::report("  ratio", lots / one, "x", "<= 1.2", lots / one <= 1.2);
+    bench::report("  received of sent, worst subscriber", std::min(got1, got_many), "fraction",
+                  "= 1.000", std::min(got1, got_many) >= 1.0);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const bool smoke = bench::smoke_mode(argc, argv);
+    std::printf("bench_scale (%s)\n", smoke ? "smoke" : "full");
+    nodes_section(smoke);
+    subscribers_section(smoke);
+    return 0;
+}

@@ -1,6 +1,7 @@
 // Benchmark of scale, with the real om-broker and om-relay processes:
 //   - a cluster of many simulated nodes (10,000; 300 in smoke), 20 services each, each on
-//     its own ingest connection and pinging every 5 s, plus 1,000 changes/s: broker CPU per
+//     its own ingest connection (ZMTP spoken by this process, zmtp_dealer.hpp) and pinging
+//     every 5 s, plus 1,000 changes/s: broker CPU per
 //     change against the same load on 10 nodes, its memory against the status document's
 //     JSON size, and a late joiner's snapshot received and applied;
 //   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
@@ -9,6 +10,7 @@
 #include "connection.hpp"
 #include "harness.hpp"
 #include "rig.hpp"
+#include "zmtp_dealer.hpp"
 
 #include <random>
 #include <sys/resource.h>
@@ -21,8 +23,9 @@ using bench::Node;
 
 namespace {
 
-// Raises the open-file limit to `want` (the broker, a child, inherits it); returns what it
-// got. A simulated node is a socket: a connection and a mailbox, two descriptors.
+// Raises the open-file limit to `want` (the broker, a child, inherits it) or as far as the
+// hard limit allows; returns what it got. A simulated node takes one descriptor here and
+// one in the broker.
 rlim_t raise_fd_limit(rlim_t want) {
     rlimit r{};
     getrlimit(RLIMIT_NOFILE, &r);
@@ -35,22 +38,31 @@ rlim_t raise_fd_limit(rlim_t want) {
     return r.rlim_cur;
 }
 
-// A broker holding `count` nodes of 20 services, their connections in one context.
+// A simulated node: its heartbeats on its own ZMTP connection (one descriptor).
+struct SimNode {
+    bench::ZmtpDealer d;
+    std::string name;
+    std::uint64_t gen = 1, events = 0;
+    SimNode(const std::string& ingest, std::string n) : d(ingest), name(std::move(n)) {}
+    void send(const std::string& kind, const std::string& tail) {
+        d.send(bench::heartbeat_text(name, gen, events, kind, tail));
+    }
+};
+
+// A broker holding `count` nodes of 20 services, each on its own connection.
 struct Cluster {
     TempDir& dir;
     BrokerProc broker;
-    zmq::context_t ctx{1};
-    std::vector<std::unique_ptr<Node>> nodes;
+    std::vector<std::unique_ptr<SimNode>> nodes;
 
     Cluster(TempDir& d, int count, const std::string& name)
         : dir(d), broker(d,
                          "[limits]\nmax_message_bytes = 16777216\n[heartbeat]\ntimeout = "
                          "\"120s\"\n[pub]\ntick = \"1s\"\n",
                          name) {
-        ctx.set(zmq::ctxopt::max_sockets, count + 64);
         const auto data = bench::node_dataset(20).dump();
         for (int i = 0; i < count; ++i) {
-            nodes.push_back(std::make_unique<Node>(ctx, broker.ingest, "node" + std::to_string(i)));
+            nodes.push_back(std::make_unique<SimNode>(broker.ingest, "node" + std::to_string(i)));
             nodes.back()->send("full", "\"data\":" + data);
         }
         if (!eventually([&] { return broker.stats()["fulls"].get<int>() >= count; }, 600s))
@@ -96,7 +108,7 @@ struct Cluster {
 
 void nodes_section(bool smoke) {
     const int many = smoke ? 300 : 10000;
-    const auto limit = raise_fd_limit(2 * rlim_t(many) + 1024);
+    const auto limit = raise_fd_limit(rlim_t(many) + 1024);
     std::printf("open-file limit %llu for %d simulated nodes\n",
                 static_cast<unsigned long long>(limit), many);
     const double seconds = smoke ? 2 : 10;

@@ -41,6 +41,16 @@ inline double rss_mib(int pid) {
     return 0;
 }
 
+// One heartbeat of node `name` at generation `gen`, as om-pub writes it; `tail` is its last
+// keys ("data":..., "ops":...). Events are numbered as om-pub numbers them (`events`, the
+// last number given): the broker checks each origin.
+inline std::string heartbeat_text(const std::string& name, std::uint64_t gen, std::uint64_t& events,
+                                  const std::string& kind, const std::string& tail) {
+    const auto eid = kind == "event" ? "\"eid\":" + std::to_string(++events) + "," : "";
+    return "{\"kind\":\"" + kind + "\",\"nodename\":\"" + name +
+           "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + eid + tail + "}";
+}
+
 // A node talking straight to the broker's ingest socket, as om-pub does (one connection
 // per node: the broker binds a nodename to the connection it came from).
 struct Node {
@@ -55,12 +65,7 @@ struct Node {
         s.connect(ingest);
     }
     void send(const std::string& kind, const std::string& tail) {
-        // Events are numbered as om-pub numbers them: the broker checks each origin.
-        const auto eid = kind == "event" ? "\"eid\":" + std::to_string(++events) + "," : "";
-        const auto text = "{\"kind\":\"" + kind + "\",\"nodename\":\"" + name +
-                          "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + eid +
-                          tail + "}";
-        s.send(zmq::buffer(text), zmq::send_flags::none);
+        s.send(zmq::buffer(heartbeat_text(name, gen, events, kind, tail)), zmq::send_flags::none);
     }
 };
 

@@ -182,7 +182,8 @@ bool Broker::on_ingest() {
         auto msg = parser_.parse(body.to_string_view());
         // Under CURVE, the ZAP handler named the node this connection's key belongs to.
         const char* owner = auth_ ? zmq_msg_gets(body.handle(), "User-Id") : nullptr;
-        cluster_.on_heartbeat(route_s, msg, Clock::now(), owner ? owner : "");
+        cluster_.on_heartbeat(route_s, msg, Clock::now(), owner ? owner : "",
+                              body.to_string_view());
     } catch (const simdjson::simdjson_error& e) {
         ++malformed_;
         log_warning("ingest: malformed heartbeat ({} bytes): {}, dropped", body.size(), e.what());

@@ -146,8 +146,10 @@ void Cluster::remove_from_cluster_nodes(const std::string& nodename, PatchWriter
 }
 
 void Cluster::on_heartbeat(const std::string& route, simdjson::dom::element msg,
-                           Clock::time_point now, std::string_view key_owner) {
-    const auto hb = read_heartbeat(msg, config_.max_ops_per_delta);
+                           Clock::time_point now, std::string_view key_owner,
+                           std::string_view text) {
+    auto hb = read_heartbeat(msg, config_.max_ops_per_delta);
+    hb.text = text;
     if (!key_owner.empty() && hb.nodename != key_owner) {
         ++stats_.refused;
         sink_.event(config_.name, "blacklist_add",
@@ -235,7 +237,8 @@ void Cluster::handle_event(NodeState& n, const Heartbeat& hb) {
             origin.ts = hb.ts;
         }
     }
-    publish_event(hb.nodename, n, hb.data, origin);
+    publish_event(hb.nodename, n, hb.data, origin,
+                  hb.text.empty() ? std::nullopt : raw_member(hb.text, "data"));
 }
 
 void Cluster::install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w) {
@@ -339,7 +342,7 @@ void Cluster::reaggregate(const std::string& nodename, const std::string& svc, P
 }
 
 void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
-                            const wire::Origin& origin) {
+                            const wire::Origin& origin, std::optional<std::string_view> data_text) {
     // Snapshots as the specification shows them: the node monitor always; the service
     // aggregate and the instance when the event concerns a service. The body is spliced
     // from the sender's data text and the cached monitor text: no JSON tree is built.
@@ -366,7 +369,12 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
     }
     std::string text;
     text.reserve(512 + n.monitor_text.size());
-    append_json(text, data);
+    // The node's own text of its data when it can be spliced as is (no byte a frame cannot
+    // carry), else the same JSON written again from the parsed value.
+    if (data_text && data_text->size() >= 2 && data_text->back() == '}')
+        text.append(*data_text);
+    else
+        append_json(text, data);
     text.pop_back(); // the closing brace
     if (text.size() > 1) text.push_back(',');
     text += "\"monitor\":";

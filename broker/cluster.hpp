@@ -61,8 +61,10 @@ class Cluster {
     // Merges one heartbeat (already parsed) that arrived on connection `route`; `key_owner`,
     // when not empty, is the only nodename the connection's CURVE key may write. Throws
     // std::runtime_error with a one-line message for a malformed heartbeat, before any change.
+    // `text`, when the caller has it, is msg's JSON text: an event's data is then copied
+    // from it instead of written again from msg.
     void on_heartbeat(const std::string& route, simdjson::dom::element msg, Clock::time_point now,
-                      std::string_view key_owner = {});
+                      std::string_view key_owner = {}, std::string_view text = {});
 
     // Marks nodes stale after the timeout and forgets them after the grace. A member node
     // (config `nodes`) is awaited from the start: if it sends nothing within the timeout it
@@ -105,8 +107,9 @@ class Cluster {
     void install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w);
     void apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
                      PatchWriter& w, Clock::time_point now);
+    // data_text: data's JSON text as the node sent it, when known (else written from data).
     void publish_event(const std::string& nodename, NodeState& n, simdjson::dom::element data,
-                       const wire::Origin& origin);
+                       const wire::Origin& origin, std::optional<std::string_view> data_text = {});
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);

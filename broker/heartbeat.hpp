@@ -23,6 +23,7 @@ struct Heartbeat {
     // ops. The sender is read before, so that a CURVE key claiming another name is refused
     // as such whatever else is wrong.
     std::string error;
+    std::string_view text; // the frame's JSON text, when the caller gave it
 };
 
 // Reads msg (one parsed ingest frame). A frame that is no object, or has no string kind or

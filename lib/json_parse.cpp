@@ -128,4 +128,73 @@ bool append_path(simdjson::dom::element e, Path& out) {
     return true;
 }
 
+namespace {
+// The index just past the string that starts at i (a '"'), or npos.
+std::size_t past_string(std::string_view t, std::size_t i) {
+    for (++i; i < t.size(); ++i) {
+        if (t[i] == '\\')
+            ++i;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return std::string_view::npos;
+}
+
+// The index just past the value that starts at i, or npos.
+std::size_t past_value(std::string_view t, std::size_t i) {
+    if (i >= t.size()) return std::string_view::npos;
+    if (t[i] == '"') return past_string(t, i);
+    if (t[i] == '{' || t[i] == '[') {
+        int depth = 0;
+        while (i < t.size()) {
+            const char c = t[i];
+            if (c == '"') {
+                i = past_string(t, i);
+                if (i == std::string_view::npos) return i;
+                continue;
+            }
+            if (c == '{' || c == '[') ++depth;
+            if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+            ++i;
+        }
+        return std::string_view::npos;
+    }
+    // A number, true, false or null: up to the next delimiter.
+    while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' &&
+           static_cast<unsigned char>(t[i]) > ' ')
+        ++i;
+    return i;
+}
+
+std::size_t past_space(std::string_view t, std::size_t i) {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
+        ++i;
+    return i;
+}
+} // namespace
+
+std::optional<std::string_view> raw_member(std::string_view t, std::string_view key) {
+    std::size_t i = past_space(t, 0);
+    if (i >= t.size() || t[i] != '{') return std::nullopt;
+    i = past_space(t, i + 1);
+    while (i < t.size() && t[i] == '"') {
+        const std::size_t key_end = past_string(t, i);
+        if (key_end == std::string_view::npos) return std::nullopt;
+        const auto name = t.substr(i + 1, key_end - i - 2);
+        i = past_space(t, key_end);
+        if (i >= t.size() || t[i] != ':') return std::nullopt;
+        const std::size_t start = past_space(t, i + 1), end = past_value(t, start);
+        if (end == std::string_view::npos) return std::nullopt;
+        if (name == key) {
+            const auto v = t.substr(start, end - start);
+            for (unsigned char c : v)
+                if (c < 0x20) return std::nullopt;
+            return v;
+        }
+        i = past_space(t, end);
+        if (i < t.size() && t[i] == ',') i = past_space(t, i + 1);
+    }
+    return std::nullopt;
+}
+
 } // namespace om

@@ -4,6 +4,7 @@
 
 #include "json_path.hpp"
 
+#include <optional>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ json to_json(simdjson::dom::element e);
 // Appends the element as compact JSON text to `out`: the same text as simdjson::minify,
 // written straight into the caller's string (the broker splices it into what it publishes).
 void append_json(std::string& out, simdjson::dom::element e);
+
+// The text of member `key` of the object `object_text`, JSON that a parser accepted, as it
+// is written there; nullopt when the member is absent, or its text holds a byte below 0x20
+// (whitespace a published frame could not carry: the caller writes it again instead).
+// One pass over the text, without a parse: the broker splices an event's data from it.
+std::optional<std::string_view> raw_member(std::string_view object_text, std::string_view key);
 
 // Converts a simdjson patch path (list of strings and non-negative integers) into a Path
 // appended to `out`; returns false when it is not one.

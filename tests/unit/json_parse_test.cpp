@@ -39,3 +39,18 @@ TEST_CASE("append_json writes compact JSON that reads back the same, types kept"
     CHECK(back == json::parse(text));
     CHECK(back["a"][3].is_number_float());
 }
+
+TEST_CASE("raw_member: a top-level member's text as written, or nothing") {
+    const std::string t =
+        R"({"kind":"event","s":"a \"data\": {x}","n":[1,{"data":2}],"data":{"id":"x","v":[1,2.50,"}"]},"z":true})";
+    CHECK(raw_member(t, "data") == std::optional<std::string_view>(R"({"id":"x","v":[1,2.50,"}"]})"));
+    CHECK(raw_member(t, "kind") == std::optional<std::string_view>(R"("event")"));
+    CHECK(raw_member(t, "z") == std::optional<std::string_view>("true"));
+    CHECK_FALSE(raw_member(t, "id")); // only the top level
+    CHECK_FALSE(raw_member(t, "missing"));
+    // Spaces around are skipped; a newline inside the value is refused (a frame cannot hold it).
+    CHECK(raw_member(R"( { "a" : 1 , "data" : {"b": 2} } )", "data") ==
+          std::optional<std::string_view>(R"({"b": 2})"));
+    CHECK_FALSE(raw_member("{\"data\":{\"b\":\n2}}", "data"));
+    CHECK_FALSE(raw_member("[1]", "data"));
+}

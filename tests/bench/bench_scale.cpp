@@ -6,7 +6,7 @@
 //     JSON size, and a late joiner's snapshot received and applied;
 //   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
 //     subscriber straight on the broker, and every subscriber receiving every event.
-//   build/tests/bench/bench_scale [--smoke]
+//   build/tests/bench/bench_scale [--smoke] [--nodes N]
 #include "connection.hpp"
 #include "harness.hpp"
 #include "rig.hpp"
@@ -56,10 +56,12 @@ struct Cluster {
     std::vector<std::unique_ptr<SimNode>> nodes;
 
     Cluster(TempDir& d, int count, const std::string& name)
-        : dir(d), broker(d,
-                         "[limits]\nmax_message_bytes = 16777216\n[heartbeat]\ntimeout = "
-                         "\"120s\"\n[pub]\ntick = \"1s\"\n",
-                         name) {
+        : dir(d),
+          broker(
+              d,
+              "[limits]\nmax_message_bytes = 16777216\nmax_nodes = 20000\n[heartbeat]\ntimeout = "
+              "\"120s\"\n[pub]\ntick = \"1s\"\n",
+              name) {
         const auto data = bench::node_dataset(20).dump();
         for (int i = 0; i < count; ++i) {
             nodes.push_back(std::make_unique<SimNode>(broker.ingest, "node" + std::to_string(i)));
@@ -106,8 +108,8 @@ struct Cluster {
     }
 };
 
-void nodes_section(bool smoke) {
-    const int many = smoke ? 300 : 10000;
+void nodes_section(bool smoke, int nodes) {
+    const int many = nodes > 0 ? nodes : smoke ? 300 : 10000;
     const auto limit = raise_fd_limit(rlim_t(many) + 1024);
     std::printf("open-file limit %llu for %d simulated nodes\n",
                 static_cast<unsigned long long>(limit), many);
@@ -263,7 +265,10 @@ void subscribers_section(bool smoke) {
 int main(int argc, char** argv) {
     const bool smoke = bench::smoke_mode(argc, argv);
     std::printf("bench_scale (%s)\n", smoke ? "smoke" : "full");
-    nodes_section(smoke);
+    int nodes = 0; // --nodes N: another cluster size
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--nodes") nodes = std::stoi(argv[i + 1]);
+    nodes_section(smoke, nodes);
     subscribers_section(smoke);
     return 0;
 }

@@ -147,9 +147,13 @@ long send_set_requests(zmq::socket_t& d, long n) {
 double raw_request_reply(const TempDir& dir, long n) {
     zmq::context_t ctx(1), sender_ctx(1);
     zmq::socket_t router(ctx, zmq::socket_type::router);
+    // No high-water mark on the replies: a ROUTER drops what is past it, silently, and the
+    // sender would wait for them for ever.
+    router.set(zmq::sockopt::sndhwm, 0);
     router.bind(dir.ipc("raw-ctl"));
     std::thread sender([&] {
         zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
+        d.set(zmq::sockopt::rcvhwm, 0);
         d.connect(dir.ipc("raw-ctl"));
         // Every reply taken before the DEALER closes, so that neither side has messages in
         // flight when its context ends (a smoke run once hung in zmq_ctx_term here).

@@ -26,8 +26,22 @@ class ReplicaSink : public om::broker::Sink {
         }
     }
     void event(const std::string&, const std::string&, om::json) override {}
-    void event_text(const std::string&, std::string_view, const std::string&,
-                    const om::wire::Origin&) override {}
+    // An event's data, spliced from the node's text or written again, is JSON that a
+    // published frame can carry (no byte below 0x20).
+    void event_text(const std::string&, std::string_view, const std::string& data,
+                    const om::wire::Origin&) override {
+        for (unsigned char c : data)
+            if (c < 0x20) {
+                std::fprintf(stderr, "event data with a control byte: %s\n", data.c_str());
+                std::abort();
+            }
+        try {
+            (void)parser_.parse(data);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "event data not JSON (%s): %s\n", e.what(), data.c_str());
+            std::abort();
+        }
+    }
     void request_full(const std::string&, const std::string&, const char*) override {}
 
   private:
@@ -55,8 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
         try {
             auto msg = parser.parse(body);
+            // With the frame's text, as the broker passes it: an event's data is spliced
+            // from it (raw_member), and the replica below checks what was published.
             cluster.on_heartbeat("route-" + std::to_string(line % 3), msg, now,
-                                 line % 2 ? "n1" : "");
+                                 line % 2 ? "n1" : "", body);
         } catch (const std::exception&) {
             // The broker logs and drops a heartbeat that is not JSON (simdjson_error) or
             // lacks what its kind needs (on_ingest's message boundary); anything else

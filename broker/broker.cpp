@@ -213,13 +213,7 @@ void Broker::on_api() {
     if ((r.op == Op::Snapshot || r.op == Op::Replay) && r.protocol != wire::kProtocol) {
         // A client of another protocol would misread what follows: said, not sent.
         ++protocol_refused_;
-        text(json{{"status", "error"},
-                  {"code", "protocol"},
-                  {"protocol", wire::kProtocol},
-                  {"message", fmt::format("this broker speaks ombus protocol {} (one frame per "
-                                          "message, docs/protocol.md); the request said {}: "
-                                          "add \"protocol\":{} to it",
-                                          wire::kProtocol, r.protocol, wire::kProtocol)}});
+        text(protocol_refusal(r.protocol, "broker"));
     } else if (r.op == Op::Snapshot) {
         ++snapshots_;
         // {"status":"ok","protocol","epoch","seq","pseq","eseq"} | STATUS

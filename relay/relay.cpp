@@ -1,6 +1,7 @@
 // The relay's loop: upstream messages followed and forwarded, api requests answered.
 #include "relay.hpp"
 
+#include "api_request.hpp"
 #include "log.hpp"
 #include "poll_wait.hpp"
 #include "process_rss.hpp"
@@ -92,7 +93,7 @@ void Relay::fill_events() {
     }
 }
 
-bool Relay::follow(const wire::Parts& parts, const zmq::message_t& msg) {
+bool Relay::follow(const wire::Parts& parts, zmq::message_t& msg) {
     if (parts.topic == wire::kTickTopic) {
         const auto t = wire::parse_tick(parts.meta);
         if (!t) return false;
@@ -127,7 +128,7 @@ bool Relay::follow(const wire::Parts& parts, const zmq::message_t& msg) {
         }
         if (meta->kseq == eseq_ + 1) {
             zmq::message_t kept;
-            kept.copy(const_cast<zmq::message_t&>(msg)); // shares the bytes
+            kept.copy(msg); // shares the bytes
             window_.push(meta->kseq, Clock::now(), std::move(kept));
             eseq_ = meta->kseq;
         }
@@ -205,34 +206,27 @@ void Relay::on_api() {
         const auto t = j.dump();
         out.emplace_back(t.data(), t.size());
     };
-    const auto req = json::parse(parts[0].to_string_view(), nullptr, false);
-    const std::string op = req.is_object() ? req.value("op", "") : "";
-    const bool protocol_ok = req.is_object() && req.value("protocol", 0u) == wire::kProtocol;
-    if (op == "stats") {
+    // The same requests as a broker's, read by the same parser.
+    const auto r = parse_api_request(parts[0].to_string_view());
+    using Op = ApiRequest::Op;
+    if (r.op == Op::Stats) {
         text(stats());
     } else if (!attached_) {
         // As a broker that is down: no answer a subscriber would follow.
         text(json{{"status", "error"},
                   {"code", "upstream"},
                   {"message", fmt::format("relay {}: {}", o_.name, detached_why_)}});
-    } else if (op == "ping") {
+    } else if ((r.op == Op::Snapshot || r.op == Op::Replay) && r.protocol != wire::kProtocol) {
+        text(protocol_refusal(r.protocol, "relay"));
+    } else if (r.op == Op::Ping) {
         text(position());
-    } else if ((op == "snapshot" || op == "replay") && !protocol_ok) {
-        text(json{{"status", "error"},
-                  {"code", "protocol"},
-                  {"protocol", wire::kProtocol},
-                  {"message", fmt::format("this relay speaks ombus protocol {}: add "
-                                          "\"protocol\":{} to the request",
-                                          wire::kProtocol, wire::kProtocol)}});
-    } else if (op == "snapshot") {
+    } else if (r.op == Op::Snapshot) {
         ++stats_.snapshots;
         text(position());
         text(replica_.doc());
-    } else if (op == "replay" && req.contains("epoch") && req["epoch"].is_number_unsigned() &&
-               req.contains("after") && req["after"].is_number_unsigned()) {
+    } else if (r.op == Op::Replay) {
         ++stats_.replays;
-        out = window_.replay(req["epoch"].get<std::uint64_t>(), req["after"].get<std::uint64_t>(),
-                             epoch_, eseq_);
+        out = window_.replay(r.epoch, r.after, epoch_, eseq_);
     } else {
         text(json{{"status", "error"},
                   {"code", "bad_request"},

@@ -56,7 +56,7 @@ class Relay {
     // Handles one upstream message and forwards it (unless it is not of the protocol).
     void on_upstream(zmq::message_t& msg);
     // What a message says of the relay's state: true when it is in step to forward it.
-    bool follow(const wire::Parts& parts, const zmq::message_t& msg);
+    bool follow(const wire::Parts& parts, zmq::message_t& msg);
     // Takes a snapshot and the window's missing events from the upstream api; false (and
     // detached) when it does not answer.
     bool resync(const std::string& why);

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using om::broker::ApiRequest;
-    const auto r = om::broker::parse_api_request({reinterpret_cast<const char*>(data), size});
+    using om::ApiRequest;
+    const auto r = om::parse_api_request({reinterpret_cast<const char*>(data), size});
     if (r.op == ApiRequest::Op::Replay) {
-        const auto again = om::broker::parse_api_request(
+        const auto again = om::parse_api_request(
             nlohmann::json{{"op", "replay"}, {"epoch", r.epoch}, {"after", r.after}}.dump());
         if (again.op != r.op || again.epoch != r.epoch || again.after != r.after) std::abort();
     }

@@ -1,9 +1,12 @@
 // Parsing of api request frames.
 #include "api_request.hpp"
 
+#include "wire.hpp"
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace om::broker {
+namespace om {
 
 ApiRequest parse_api_request(std::string_view frame) {
     const auto r = nlohmann::json::parse(frame, nullptr, false);
@@ -32,4 +35,14 @@ ApiRequest parse_api_request(std::string_view frame) {
     return req;
 }
 
-} // namespace om::broker
+nlohmann::json protocol_refusal(std::uint64_t asked, std::string_view who) {
+    return {{"status", "error"},
+            {"code", "protocol"},
+            {"protocol", wire::kProtocol},
+            {"message", fmt::format("this {} speaks ombus protocol {} (one frame per message, "
+                                    "docs/protocol.md); the request said {}: add \"protocol\":{} "
+                                    "to it",
+                                    who, wire::kProtocol, asked, wire::kProtocol)}};
+}
+
+} // namespace om

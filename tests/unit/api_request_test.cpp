@@ -1,9 +1,9 @@
-// Tests of broker/api_request: the api socket's request frames.
+// Tests of lib/api_request: the api socket's request frames.
 #include "api_request.hpp"
 
 #include <catch2/catch.hpp>
 
-using namespace om::broker;
+using namespace om;
 using Op = ApiRequest::Op;
 
 TEST_CASE("api requests: the four ops, and anything else is a bad request") {

@@ -1,12 +1,14 @@
-// The requests of the broker's api socket (docs/protocol.md, "The api socket"): one JSON
+// The requests of an api socket, a broker's or a relay's (docs/protocol.md, "The api
+// socket"): one JSON
 // frame each, {"op":"snapshot"|"ping"|"stats"} or {"op":"replay","epoch":E,"after":V},
 // with "protocol":N, the protocol version the client speaks.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
-namespace om::broker {
+namespace om {
 
 struct ApiRequest {
     enum class Op { Snapshot, Ping, Stats, Replay, Bad };
@@ -19,4 +21,9 @@ struct ApiRequest {
 // that is not JSON, is Op::Bad. Never throws.
 ApiRequest parse_api_request(std::string_view frame);
 
-} // namespace om::broker
+// The answer to a snapshot or replay request of another protocol than this one (`asked`,
+// 0 when the request said none), by `who` ("broker" or "relay"): one error header naming
+// this protocol, so that a client written for another one stops with it.
+nlohmann::json protocol_refusal(std::uint64_t asked, std::string_view who);
+
+} // namespace om

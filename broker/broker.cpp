@@ -206,9 +206,7 @@ void Broker::on_api() {
     };
     const auto r = parse_api_request(req.to_string_view());
     const auto pos = stream_.position();
-    const json position{{"status", "ok"},     {"protocol", wire::kProtocol},
-                        {"epoch", pos.epoch}, {"seq", pos.seq},
-                        {"pseq", pos.pseq},   {"eseq", pos.eseq}};
+    const json position = position_answer(pos);
     using Op = ApiRequest::Op;
     if ((r.op == Op::Snapshot || r.op == Op::Replay) && r.protocol != wire::kProtocol) {
         // A client of another protocol would misread what follows: said, not sent.

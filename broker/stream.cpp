@@ -58,10 +58,8 @@ void Stream::publish_event(const std::string& nodename, std::string_view id,
 }
 
 void Stream::tick() {
-    // tick/ \n {"epoch","seq","pseq","eseq"} \n {}
-    frame_.assign(wire::kTickTopic).push_back('\n');
-    wire::append_tick(frame_, position());
-    frame_ += "\n{}";
+    frame_.clear();
+    wire::append_tick_message(frame_, position());
     send(false);
     ++stats_.ticks;
     trim(Clock::now());

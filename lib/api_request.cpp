@@ -35,6 +35,12 @@ ApiRequest parse_api_request(std::string_view frame) {
     return req;
 }
 
+nlohmann::json position_answer(const wire::Tick& at) {
+    return {{"status", "ok"},    {"protocol", wire::kProtocol},
+            {"epoch", at.epoch}, {"seq", at.seq},
+            {"pseq", at.pseq},   {"eseq", at.eseq}};
+}
+
 nlohmann::json protocol_refusal(std::uint64_t asked, std::string_view who) {
     return {{"status", "error"},
             {"code", "protocol"},

@@ -4,6 +4,8 @@
 // with "protocol":N, the protocol version the client speaks.
 #pragma once
 
+#include "wire.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -24,6 +26,10 @@ ApiRequest parse_api_request(std::string_view frame);
 // The answer to a snapshot or replay request of another protocol than this one (`asked`,
 // 0 when the request said none), by `who` ("broker" or "relay"): one error header naming
 // this protocol, so that a client written for another one stops with it.
+// The answer to a ping (and a snapshot's header) from a run at `at`:
+// {"status":"ok","protocol":2,"epoch":E,"seq":S,"pseq":P,"eseq":V}
+nlohmann::json position_answer(const wire::Tick& at);
+
 nlohmann::json protocol_refusal(std::uint64_t asked, std::string_view who);
 
 } // namespace om

@@ -97,6 +97,13 @@ void append_tick(std::string& out, const Tick& t) {
     o.close();
 }
 
+void append_tick_message(std::string& out, const Tick& t) {
+    // tick/ \n {"epoch","seq","pseq","eseq"} \n {}
+    out.append(kTickTopic).push_back('\n');
+    append_tick(out, t);
+    out += "\n{}";
+}
+
 std::string format_tick(const Tick& t) {
     std::string out;
     append_tick(out, t);

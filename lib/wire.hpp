@@ -90,6 +90,8 @@ struct Tick {
 };
 std::string format_tick(const Tick& t);
 void append_tick(std::string& out, const Tick& t);
+// Appends a whole tick message: tick/ \n {"epoch","seq","pseq","eseq"} \n {}
+void append_tick_message(std::string& out, const Tick& t);
 std::optional<Tick> parse_tick(std::string_view frame);
 
 // --- ingest socket (om-pub DEALER -> om-broker ROUTER) ----------------------------------

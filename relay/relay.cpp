@@ -30,10 +30,8 @@ Relay::Relay(RelayOptions options)
     started_ = last_heard_ = Clock::now();
 }
 
-json Relay::position(const char* status) const {
-    return json{{"status", status}, {"protocol", wire::kProtocol},
-                {"epoch", epoch_},  {"seq", seq_},
-                {"pseq", pseq_},    {"eseq", eseq_}};
+json Relay::position() const {
+    return position_answer({epoch_, seq_, pseq_, eseq_});
 }
 
 void Relay::detach(const std::string& why) {
@@ -155,11 +153,9 @@ void Relay::on_upstream(zmq::message_t& msg) {
 }
 
 void Relay::publish_tick() {
-    // tick/ \n {"epoch","seq","pseq","eseq"} \n {} : the position forwarded last
-    std::string frame(wire::kTickTopic);
-    frame.push_back('\n');
-    wire::append_tick(frame, {epoch_, seq_, pseq_, eseq_});
-    frame += "\n{}";
+    // The position forwarded last.
+    std::string frame;
+    wire::append_tick_message(frame, {epoch_, seq_, pseq_, eseq_});
     (void)pub_.send(zmq::buffer(frame), zmq::send_flags::dontwait);
     last_tick_ = Clock::now();
 }

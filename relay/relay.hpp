@@ -67,7 +67,7 @@ class Relay {
     void on_silence();
     void publish_tick();
     void detach(const std::string& why);
-    json position(const char* status = "ok") const;
+    json position() const; // the ping answer: where the relay stands
     json stats() const;
 
     RelayOptions o_;

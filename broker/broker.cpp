@@ -33,7 +33,10 @@ Broker::Broker(const BrokerConfig& config)
     pub_.set(zmq::sockopt::linger, 0);
     api_.set(zmq::sockopt::linger, 0);
     if (!config.curve_secret_key.empty()) {
-        auth_.emplace(ctx_, config_); // first: libzmq asks it from the first handshake on
+        // First: libzmq asks it from the first handshake on. It reads config_ at each request.
+        auth_.emplace(ctx_, [this](std::string_view domain, const std::string& key) {
+            return admit(config_, domain, key);
+        });
         curve_server(ingest_, config.curve_secret_key, kIngestDomain);
         curve_server(pub_, config.curve_secret_key, kReadDomain);
         curve_server(api_, config.curve_secret_key, kReadDomain);
@@ -77,7 +80,7 @@ void Broker::reload(const BrokerConfig& fresh) {
     const bool keys_apply = auth_ && fresh.curve_secret_key == config_.curve_secret_key;
     BrokerConfig rest = fresh;
     if (keys_apply) {
-        // Auth holds a reference to config_: new handshakes see these keys from now on.
+        // The ZAP decision reads config_: new handshakes see these keys from now on.
         config_.curve_nodes = fresh.curve_nodes;
         config_.curve_subscribers = fresh.curve_subscribers;
     } else {

@@ -8,6 +8,7 @@
 #include "journal.hpp"
 #include "socket_monitor.hpp"
 #include "stream.hpp"
+#include "zap_server.hpp"
 
 #include <atomic>
 #include <functional>
@@ -60,7 +61,7 @@ class Broker : public Sink {
     BrokerConfig config_;
     std::uint64_t epoch_;
     zmq::context_t ctx_;
-    std::optional<Auth> auth_; // the ZAP handler, when CURVE is on
+    std::optional<ZapServer> auth_; // the ZAP handler, when CURVE is on
     zmq::socket_t ingest_, pub_, api_;
     PeerCount subscribers_; // connections to pub_
     Clock::time_point started_ = Clock::now();

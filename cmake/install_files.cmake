@@ -1,6 +1,6 @@
 # Run by `cmake --install` (see cmake/Install.cmake, which sets the OMBUS_* variables):
 # installs what is not a program. Honours DESTDIR; every file lands in install_manifest.txt.
-#  - conf/broker.toml and conf/node.toml into <sysconf>/om (/etc/om for prefix /usr), with
+#  - conf/broker.toml, conf/node.toml and conf/relay.toml into <sysconf>/om (/etc/om for prefix /usr), with
 #    the journal, the hooks cursor and the control socket under OMBUS_STATE_DIR and
 #    OMBUS_RUNTIME_DIR, where the units keep them. An existing file an operator edited is
 #    kept: the new one is written beside it as <file>.new.
@@ -39,13 +39,18 @@ ombus_set_line(broker broker.toml "journal = \"\"" "journal = \"${OMBUS_STATE_DI
 file(READ "${OMBUS_SOURCE_DIR}/conf/node.toml" node)
 ombus_set_line(node node.toml "control = \"\"" "control = \"ipc://${OMBUS_RUNTIME_DIR}/om-pub.sock\"")
 ombus_set_line(node node.toml "cursor = \"\"" "cursor = \"${OMBUS_STATE_DIR}/hooks.cursor\"")
-foreach(name broker node)
-    # The note goes after the file's title line.
-    string(FIND "${${name}}" "\n" eol)
-    math(EXPR eol "${eol} + 1")
-    string(SUBSTRING "${${name}}" 0 ${eol} title)
-    string(SUBSTRING "${${name}}" ${eol} -1 rest)
-    set(text "${title}${note}${rest}")
+file(READ "${OMBUS_SOURCE_DIR}/conf/relay.toml" relay)
+foreach(name broker node relay)
+    if(name STREQUAL "relay")
+        set(text "${relay}") # no state, no socket of its own to place
+    else()
+        # The note goes after the file's title line.
+        string(FIND "${${name}}" "\n" eol)
+        math(EXPR eol "${eol} + 1")
+        string(SUBSTRING "${${name}}" 0 ${eol} title)
+        string(SUBSTRING "${${name}}" ${eol} -1 rest)
+        set(text "${title}${note}${rest}")
+    endif()
     file(WRITE "${stage}/${name}.toml" "${text}")
     set(dest "${etc}/om/${name}.toml")
     if(EXISTS "$ENV{DESTDIR}${dest}")

@@ -1,4 +1,5 @@
-// Loading broker.toml and node.toml into their structs (the reading itself: toml_reader).
+// Loading broker.toml, node.toml and relay.toml into their structs (the reading itself:
+// toml_reader).
 #include "config.hpp"
 
 #include "curve.hpp"
@@ -10,6 +11,17 @@
 #include <unistd.h>
 
 namespace om {
+
+namespace {
+// [security] subscribers: the public keys of readers (a broker's, a relay's).
+void subscriber_keys(TomlTable& security, std::vector<std::string>& keys) {
+    security.strings("subscribers", keys);
+    for (const auto& k : keys)
+        if (!valid_curve_key(k))
+            throw ConfigError(security.where(*security.get("subscribers")) +
+                              "'security.subscribers' must hold CURVE public keys");
+}
+} // namespace
 
 BrokerConfig load_broker_config(const std::string& path, std::vector<std::string>& warnings) {
     BrokerConfig c;
@@ -44,11 +56,7 @@ BrokerConfig load_broker_config(const std::string& path, std::vector<std::string
         TomlTable security(root, "security", path);
         security.key("curve_secret_key", c.curve_secret_key);
         security.key_table("nodes", c.curve_nodes);
-        security.strings("subscribers", c.curve_subscribers);
-        for (const auto& k : c.curve_subscribers)
-            if (!valid_curve_key(k))
-                throw ConfigError(security.where(*security.get("subscribers")) +
-                                  "'security.subscribers' must hold CURVE public keys");
+        subscriber_keys(security, c.curve_subscribers);
         if (c.curve_secret_key.empty() && !c.curve_nodes.empty())
             throw ConfigError(security.where(*security.get("nodes")) +
                               "'security.nodes' needs 'security.curve_secret_key'");
@@ -93,6 +101,48 @@ NodeConfig load_node_config(const std::string& path, std::vector<std::string>& w
         security.warn_unknown(warnings);
         // [hook.N] tables belong to the hook runner, which validates them itself.
         warn_unknown_tables(root, {"node", "subscriber", "hook", "hooks", "security"}, path,
+                            warnings);
+    });
+    return c;
+}
+
+RelayConfig load_relay_config(const std::string& path, std::vector<std::string>& warnings) {
+    RelayConfig c;
+    const auto root = read_toml(path);
+    toml_guarded(path, [&] {
+        TomlTable relay(root, "relay", path);
+        relay.str("name", c.name);
+        relay.str("pub", c.pub);
+        relay.str("api", c.api);
+        TomlTable up(root, "upstream", path);
+        up.str("pub", c.upstream_pub);
+        up.str("api", c.upstream_api);
+        up.duration("silence", c.silence);
+        up.duration("api_timeout", c.api_timeout);
+        TomlTable replay(root, "replay", path);
+        replay.count("max_events", c.replay_max_events, 1);
+        replay.duration("max_age", c.replay_max_age);
+        TomlTable pub(root, "pub", path);
+        pub.count("sndhwm", c.pub_sndhwm, 0);
+        TomlTable security(root, "security", path);
+        security.key("curve_secret_key", c.curve_secret_key);
+        security.key("upstream_public_key", c.upstream_public_key);
+        subscriber_keys(security, c.curve_subscribers);
+        if (c.curve_secret_key.empty() && !c.upstream_public_key.empty())
+            throw ConfigError(security.where(*security.get("upstream_public_key")) +
+                              "'security.upstream_public_key' needs 'security.curve_secret_key' "
+                              "(the relay's own key, admitted by its upstream)");
+        if (c.curve_secret_key.empty() && !c.curve_subscribers.empty())
+            throw ConfigError(security.where(*security.get("subscribers")) +
+                              "'security.subscribers' needs 'security.curve_secret_key'");
+        if (c.name.empty()) throw ConfigError(path + ":0: 'relay.name' must not be empty");
+        if (c.silence.count() == 0)
+            throw ConfigError(path + ":0: 'upstream.silence' must be more than 0");
+        if (c.api_timeout.count() == 0)
+            throw ConfigError(path + ":0: 'upstream.api_timeout' must be more than 0");
+        for (const auto* s : {&relay, &up, &replay, &pub, &security})
+            s->warn_unknown(warnings);
+        warn_unknown_tables(root, {"relay", "upstream", "replay", "pub", "security"}, path,
                             warnings);
     });
     return c;

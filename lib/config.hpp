@@ -1,5 +1,6 @@
 // Configuration files (TOML): conf/broker.toml for om-broker, conf/node.toml for om-pub and
-// om-sub, loaded into plain structs whose member initialisers are the documented defaults.
+// om-sub, conf/relay.toml for om-relay, loaded into plain structs whose member initialisers are the
+// documented defaults.
 #pragma once
 
 #include "duration.hpp"
@@ -50,6 +51,33 @@ struct BrokerConfig {
     bool operator==(const BrokerConfig&) const = default;
 };
 
+inline constexpr const char* kDefaultRelayPub = "tcp://127.0.0.1:1226";
+inline constexpr const char* kDefaultRelayApi = "tcp://127.0.0.1:1227";
+
+// conf/relay.toml, for om-relay (relay/relay.hpp says what a relay does).
+struct RelayConfig {
+    std::string name = "relay"; // in its stats and its api's errors
+    std::string pub = kDefaultRelayPub;
+    std::string api = kDefaultRelayApi;
+    std::string upstream_pub = kDefaultPub; // the broker (or relay) followed
+    std::string upstream_api = kDefaultApi;
+    Millis silence{3500}; // no upstream message for this long: ping it
+    // Each request to the upstream's api waits this long at most; the relay's own api
+    // waits meanwhile (one thread), so it is short.
+    Millis api_timeout{1000};
+    std::size_t replay_max_events = 10000;
+    Millis replay_max_age{600000};
+    int pub_sndhwm = 100000;
+    // [security]: with curve_secret_key, pub and api are CURVE servers that admit the keys
+    // of `curve_subscribers`; with upstream_public_key too, the upstream is reached with
+    // CURVE, the relay's key being one of the upstream's subscriber keys.
+    std::string curve_secret_key;
+    std::string upstream_public_key;
+    std::vector<std::string> curve_subscribers;
+
+    bool operator==(const RelayConfig&) const = default;
+};
+
 // The CURVE keys of a client of the broker (om-pub, om-sub); both empty: plain connections.
 struct ClientCurve {
     std::string secret_key;        // this node's secret key
@@ -78,6 +106,7 @@ struct NodeConfig {
 // Throws ConfigError for unreadable files, bad TOML, wrong types and bad values.
 BrokerConfig load_broker_config(const std::string& path, std::vector<std::string>& warnings);
 NodeConfig load_node_config(const std::string& path, std::vector<std::string>& warnings);
+RelayConfig load_relay_config(const std::string& path, std::vector<std::string>& warnings);
 
 // Picks the config file: `flag` if given, else $OM_CONFIG, else ./conf/<file>, else
 // /etc/om/<file>. Returns nullopt when none exists (defaults apply); throws ConfigError when

@@ -8,9 +8,12 @@
 #include <csignal>
 
 namespace {
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_stop{false}, g_reload{false};
 void on_signal(int) {
     g_stop = true;
+}
+void on_hup(int) {
+    g_reload = true;
 }
 } // namespace
 
@@ -19,37 +22,38 @@ int main(int argc, char** argv) {
     CLI::App app{"om-relay: follows a broker (or another relay) and publishes the very same\n"
                  "messages on its own pub endpoint, answering ping, snapshot and replay on its\n"
                  "own api endpoint: subscribers connect to it as to a broker. See om-relay(8)."};
-    om::relay::RelayOptions o;
-    std::string silence = "3500ms", max_age = "10m", api_timeout = "1s";
-    app.add_option("--upstream-pub", o.upstream_pub,
-                   "The pub endpoint of the broker or relay followed")
-        ->required();
-    app.add_option("--upstream-api", o.upstream_api,
-                   "The api endpoint of the broker or relay followed")
-        ->required();
-    o.pub = "tcp://127.0.0.1:1226";
-    o.api = "tcp://127.0.0.1:1227";
-    app.add_option("--pub", o.pub, "Endpoint publishing the relayed messages")
-        ->capture_default_str();
-    app.add_option("--api", o.api, "Endpoint answering ping, snapshot, replay and stats")
-        ->capture_default_str();
-    app.add_option("--name", o.name, "Name in its stats and messages")->capture_default_str();
-    app.add_option("--replay-max-events", o.replay_max_events,
-                   "Events kept for replay (as the broker's [replay] max_events)")
-        ->capture_default_str();
-    app.add_option("--replay-max-age", max_age, "Age of the oldest event kept for replay")
-        ->capture_default_str();
-    app.add_option("--sndhwm", o.pub_sndhwm,
-                   "Messages queued per subscriber before it loses some (as [pub] sndhwm)")
-        ->capture_default_str();
+    // Each flag given overrides the config file's key; the defaults are the file's.
+    std::string config_flag, upstream_pub, upstream_api, pub, api, name, max_age, silence,
+        api_timeout;
+    std::size_t max_events = 0;
+    int sndhwm = -1;
+    app.add_option("--config", config_flag,
+                   "Config file (else $OM_CONFIG, ./conf/relay.toml, /etc/om/relay.toml)");
+    app.add_option("--upstream-pub", upstream_pub,
+                   "The pub endpoint of the broker or relay followed (default "
+                   "tcp://127.0.0.1:1216)");
+    app.add_option("--upstream-api", upstream_api,
+                   "The api endpoint of the broker or relay followed (default "
+                   "tcp://127.0.0.1:1217)");
+    app.add_option("--pub", pub,
+                   "Endpoint publishing the relayed messages (default tcp://127.0.0.1:1226)");
+    app.add_option("--api", api,
+                   "Endpoint answering ping, snapshot, replay and stats (default "
+                   "tcp://127.0.0.1:1227)");
+    app.add_option("--name", name, "Name in its stats and messages (default relay)");
+    app.add_option("--replay-max-events", max_events,
+                   "Events kept for replay, as [replay] max_events (default 10000)");
+    app.add_option("--replay-max-age", max_age,
+                   "Age of the oldest event kept for replay, as [replay] max_age (default 10m)");
+    app.add_option("--sndhwm", sndhwm,
+                   "Messages queued per subscriber before it loses some, as [pub] sndhwm "
+                   "(default 100000)");
     app.add_option("--silence", silence,
                    "No upstream message for this long: ping it; no answer: stop answering "
-                   "subscribers until it is back")
-        ->capture_default_str();
+                   "subscribers until it is back (default 3500ms)");
     app.add_option("--api-timeout", api_timeout,
-                   "Wait at most this long for an answer of the upstream's api (the relay's own "
-                   "api waits meanwhile)")
-        ->capture_default_str();
+                   "Wait at most this long for an answer of the upstream's api; the relay's own "
+                   "api waits meanwhile (default 1s)");
     app.set_version_flag("--version", std::string("om-relay ") + OMBUS_VERSION);
     try {
         app.parse(argc, argv);
@@ -57,14 +61,44 @@ int main(int argc, char** argv) {
         // --help and --version exit 0; a usage error is 2, the message printed by exit().
         return app.exit(e) == 0 ? 0 : 2;
     }
+    // The file's values with the command line's flags on top: at start and at a reload.
+    const auto load_config = [&] {
+        om::RelayConfig c;
+        std::vector<std::string> warnings;
+        if (auto file = om::find_config(config_flag, "relay.toml"))
+            c = om::load_relay_config(*file, warnings);
+        for (const auto& w : warnings)
+            om::log_warning(w);
+        for (auto [flag, key] : {std::pair{&upstream_pub, &c.upstream_pub},
+                                 {&upstream_api, &c.upstream_api},
+                                 {&pub, &c.pub},
+                                 {&api, &c.api},
+                                 {&name, &c.name}})
+            if (!flag->empty()) *key = *flag;
+        if (max_events > 0) c.replay_max_events = max_events;
+        if (sndhwm >= 0) c.pub_sndhwm = sndhwm;
+        if (!max_age.empty()) c.replay_max_age = om::parse_duration(max_age);
+        if (!silence.empty()) c.silence = om::parse_duration(silence);
+        if (!api_timeout.empty()) c.api_timeout = om::parse_duration(api_timeout);
+        if (c.silence.count() == 0 || c.api_timeout.count() == 0)
+            throw std::runtime_error("--silence and --api-timeout must be more than 0");
+        return c;
+    };
     try {
-        o.silence = om::parse_duration(silence);
-        o.replay_max_age = om::parse_duration(max_age);
-        o.api_timeout = om::parse_duration(api_timeout);
+        const auto config = load_config();
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
-        om::relay::Relay relay(o);
-        relay.run(g_stop);
+        std::signal(SIGHUP, on_hup);
+        om::relay::Relay relay(config);
+        relay.run(g_stop, g_reload, [&]() -> std::optional<om::RelayConfig> {
+            try {
+                return load_config();
+            } catch (const std::exception& e) {
+                // A config that does not load: said in one line, the running one kept.
+                om::log_error(std::string(e.what()) + " (reload refused, configuration kept)");
+                return std::nullopt;
+            }
+        });
         return 0;
     } catch (const std::exception& e) {
         om::log_error(e.what());

@@ -2,23 +2,50 @@
 #include "relay.hpp"
 
 #include "api_request.hpp"
+#include "curve.hpp"
 #include "log.hpp"
 #include "poll_wait.hpp"
 #include "process_rss.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <iterator>
 #include <zmq_addon.hpp>
 
 namespace om::relay {
 
-Relay::Relay(RelayOptions options)
-    : o_(std::move(options)), up_(ctx_, zmq::socket_type::sub), pub_(ctx_, zmq::socket_type::xpub),
-      api_(ctx_, zmq::socket_type::rep), upstream_(ctx_, {}, o_.api_timeout),
+namespace {
+// The keys the relay's api client uses upstream: its own and the upstream's, or none.
+ClientCurve upstream_curve(const RelayConfig& c) {
+    if (c.upstream_public_key.empty()) return {};
+    return {c.curve_secret_key, c.upstream_public_key};
+}
+} // namespace
+
+Relay::Relay(RelayConfig config)
+    : o_(std::move(config)), up_(ctx_, zmq::socket_type::sub), pub_(ctx_, zmq::socket_type::xpub),
+      api_(ctx_, zmq::socket_type::rep), upstream_(ctx_, upstream_curve(o_), o_.api_timeout),
       window_(o_.replay_max_events, o_.replay_max_age) {
+    if (!o_.curve_secret_key.empty()) {
+        // First: libzmq asks it from the first handshake on. It reads o_ at each request.
+        auth_.emplace(ctx_, [this](std::string_view, const std::string& key) {
+            const auto& subs = o_.curve_subscribers;
+            return std::find(subs.begin(), subs.end(), key) != subs.end()
+                       ? std::optional<std::string>("")
+                       : std::nullopt;
+        });
+        curve_server(pub_, o_.curve_secret_key, "read");
+        curve_server(api_, o_.curve_secret_key, "read");
+        log_info("CURVE on, relay public key {}, {} subscriber key(s){}",
+                 curve_public_of(o_.curve_secret_key), o_.curve_subscribers.size(),
+                 o_.upstream_public_key.empty() ? ", upstream without CURVE"
+                                                : ", upstream with CURVE");
+    }
     up_.set(zmq::sockopt::rcvhwm, 0); // the relay's own drops would be everyone's
     up_.set(zmq::sockopt::linger, 0);
     up_.set(zmq::sockopt::subscribe, ""); // everything: the replica and window need it all
+    if (!o_.upstream_public_key.empty())
+        curve_client(up_, o_.curve_secret_key, o_.upstream_public_key);
     up_.connect(o_.upstream_pub);
     upstream_.connect(o_.upstream_api);
     pub_.set(zmq::sockopt::sndhwm, o_.pub_sndhwm);
@@ -28,6 +55,36 @@ Relay::Relay(RelayOptions options)
     pub_.bind(o_.pub);
     api_.bind(o_.api);
     started_ = last_heard_ = Clock::now();
+    warn_if_exposed();
+}
+
+void Relay::warn_if_exposed() const {
+    if (auth_) return;
+    for (const auto* ep : {&o_.pub, &o_.api})
+        if (!endpoint_is_local(*ep))
+            log_warning("CURVE is off and {} is reachable from other hosts: anyone who reaches "
+                        "it can read the cluster's stream (set [security] in relay.toml; "
+                        "om-broker --keygen makes keys)",
+                        *ep);
+}
+
+void Relay::reload(const RelayConfig& fresh) {
+    // As the broker's: the reader keys apply to new handshakes while the own key is the same.
+    const bool keys_apply = auth_ && fresh.curve_secret_key == o_.curve_secret_key;
+    RelayConfig rest = fresh;
+    if (keys_apply)
+        o_.curve_subscribers = fresh.curve_subscribers;
+    else
+        rest.curve_subscribers = o_.curve_subscribers;
+    std::string msg = "config reloaded";
+    if (keys_apply)
+        msg +=
+            fmt::format(": {} subscriber key(s) for new connections", o_.curve_subscribers.size());
+    if (!(rest == o_))
+        msg += keys_apply ? "; its other changes take effect at the next start"
+                          : "; its changes take effect at the next start (CURVE keys are "
+                            "reloaded only while the relay's own key stays the same)";
+    log_info(msg);
 }
 
 json Relay::position() const {
@@ -191,6 +248,8 @@ json Relay::stats() const {
                 {"snapshots", stats_.snapshots},
                 {"replays", stats_.replays},
                 {"replay_kept", window_.size()},
+                {"auth_accepted", auth_ ? auth_->stats().accepted : 0},
+                {"auth_denied", auth_ ? auth_->stats().denied : 0},
                 {"rss_bytes", resident_bytes()}};
 }
 
@@ -242,15 +301,21 @@ void Relay::on_silence() {
     last_heard_ = Clock::now(); // the next silence is measured from this answer
 }
 
-void Relay::run(const std::atomic<bool>& stop) {
+void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
+                const std::function<std::optional<RelayConfig>()>& load) {
     log_info("relaying {} on {} (api {})", o_.upstream_pub, o_.pub, o_.api);
     resync("start");
     zmq::pollitem_t items[] = {{up_.handle(), 0, ZMQ_POLLIN, 0},
                                {api_.handle(), 0, ZMQ_POLLIN, 0},
-                               {pub_.handle(), 0, ZMQ_POLLIN, 0}};
+                               {pub_.handle(), 0, ZMQ_POLLIN, 0},
+                               {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
+    const int n_items = auth_ ? 4 : 3;
     zmq::message_t msg;
     while (!stop.load()) {
-        if (!poll_until(items, 3, Clock::now() + std::chrono::milliseconds(100))) continue;
+        if (reload_flag.exchange(false))
+            if (auto fresh = load()) reload(*fresh);
+        if (!poll_until(items, n_items, Clock::now() + std::chrono::milliseconds(100))) continue;
+        if (auth_ && (items[3].revents & ZMQ_POLLIN)) auth_->on_request();
         if (items[0].revents & ZMQ_POLLIN)
             for (int i = 0; i < 4096 && up_.recv(msg, zmq::recv_flags::dontwait); ++i) {
                 on_upstream(msg);

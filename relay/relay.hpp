@@ -15,29 +15,20 @@
 #pragma once
 
 #include "api_client.hpp"
+#include "config.hpp"
 #include "json_parse.hpp"
 #include "replay_window.hpp"
 #include "replica.hpp"
+#include "zap_server.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <zmq.hpp>
 
 namespace om::relay {
-
-struct RelayOptions {
-    std::string upstream_pub, upstream_api; // the broker (or relay) followed
-    std::string pub, api;                   // this relay's endpoints
-    std::string name = "relay";
-    std::size_t replay_max_events = 10000;
-    Millis replay_max_age{600000};
-    int pub_sndhwm = 100000;
-    Millis silence{3500}; // no upstream message for this long: ping it
-    // Each request to the upstream's api waits this long at most; the relay's own api
-    // waits meanwhile (one thread), so it is short.
-    Millis api_timeout{1000};
-};
 
 struct RelayStats {
     std::uint64_t forwarded = 0, resyncs = 0, gaps = 0, malformed = 0, snapshots = 0, replays = 0,
@@ -46,10 +37,17 @@ struct RelayStats {
 
 class Relay {
   public:
-    explicit Relay(RelayOptions options);
+    // Binds its endpoints and connects to the upstream; throws std::runtime_error (one line)
+    // when an endpoint cannot be bound.
+    explicit Relay(RelayConfig config);
 
-    // Serves until stop is set.
-    void run(const std::atomic<bool>& stop);
+    // Serves until stop is set. When reload is set, `load` gives the config file again (or
+    // nullopt when it does not load, the running one kept) and reload() applies it.
+    void run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+             const std::function<std::optional<RelayConfig>()>& load);
+    // Applies what a running relay can: the subscriber keys, while its own key stays the
+    // same; logs what waits for the next start.
+    void reload(const RelayConfig& fresh);
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -67,11 +65,13 @@ class Relay {
     void on_silence();
     void publish_tick();
     void detach(const std::string& why);
+    void warn_if_exposed() const;
     json position() const; // the ping answer: where the relay stands
     json stats() const;
 
-    RelayOptions o_;
+    RelayConfig o_;
     zmq::context_t ctx_{1};
+    std::optional<ZapServer> auth_; // the ZAP handler, when CURVE is on
     zmq::socket_t up_, pub_, api_;
     sub::ApiClient upstream_;
     sub::Replica replica_;

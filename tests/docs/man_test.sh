@@ -49,7 +49,7 @@ done
 # Every table and key of the config files, commented-out ones included (the [security]
 # tables), is an entry of ombus.toml(5). The keys of [security.nodes] are nodenames, and
 # the [hook.1] lines an example of [hook.NAME].
-for conf in "$src/conf/broker.toml" "$src/conf/node.toml"; do
+for conf in "$src/conf/broker.toml" "$src/conf/node.toml" "$src/conf/relay.toml"; do
     keys=$(awk '
         /^#? *\[[a-z.0-9]+\] *$/ { t = $0; sub(/^# */, "", t); gsub(/[][ ]/, "", t); next }
         t != "security.nodes" && match($0, /^#? *[a-z_]+ *=/) {

@@ -20,8 +20,10 @@ DESTDIR="$D" cmake --install "$build" --prefix /usr >"$tmp/install.log" 2>&1 ||
 sort >"$tmp/want" <<'LIST'
 /etc/om/broker.toml
 /etc/om/node.toml
+/etc/om/relay.toml
 /lib/systemd/system/om-broker.service
 /lib/systemd/system/om-pub.service
+/lib/systemd/system/om-relay.service
 /lib/systemd/system/om-sub-hooks.service
 /usr/bin/om-broker
 /usr/bin/om-pub
@@ -50,6 +52,7 @@ grep -qx 'cursor = "/var/lib/om/hooks.cursor"' "$D/etc/om/node.toml" || bad "nod
 grep -qx 'ExecStart=/usr/bin/om-broker --config /etc/om/broker.toml' "$D/lib/systemd/system/om-broker.service" || bad "om-broker.service: ExecStart"
 grep -qx 'ExecStart=/usr/bin/om-pub --config /etc/om/node.toml' "$D/lib/systemd/system/om-pub.service" || bad "om-pub.service: ExecStart"
 grep -qx 'ExecStart=/usr/bin/om-sub hooks --config /etc/om/node.toml' "$D/lib/systemd/system/om-sub-hooks.service" || bad "om-sub-hooks.service: ExecStart"
+grep -qx 'ExecStart=/usr/bin/om-relay --config /etc/om/relay.toml' "$D/lib/systemd/system/om-relay.service" || bad "om-relay.service: ExecStart"
 for u in "$D"/lib/systemd/system/*.service; do
     grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$u" || bad "$(basename "$u"): no SIGHUP reload"
     grep -qx 'Restart=on-failure' "$u" || bad "$(basename "$u"): no Restart=on-failure"
@@ -63,6 +66,17 @@ grep -qE '@[A-Z_]+@' "$D"/lib/systemd/system/*.service && bad "a unit has an unf
 out=$("$D/usr/bin/om-sub" status --config "$D/etc/om/node.toml" --pub "ipc://$tmp/pub" \
     --api "ipc://$tmp/api" --connect-timeout 100ms 2>&1)
 case "$out" in *warning*|*"$D/etc/om/node.toml:"*) bad "installed node.toml does not load cleanly: $out" ;; esac
+# The relay's file: it loads without a warning (the relay bound to ipc here, its upstream
+# absent; SIGTERM once its log says it relays).
+"$D/usr/bin/om-relay" --config "$D/etc/om/relay.toml" --pub "ipc://$tmp/rpub" --api "ipc://$tmp/rapi" \
+    --upstream-pub "ipc://$tmp/none-pub" --upstream-api "ipc://$tmp/none-api" --api-timeout 100ms \
+    >"$tmp/relay.log" 2>&1 &
+relay_pid=$!
+i=0
+until grep -q 'relaying' "$tmp/relay.log" || [ $i -ge 100 ]; do i=$((i + 1)); sleep 0.1; done
+kill "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null
+grep -q 'relaying' "$tmp/relay.log" || bad "installed om-relay did not start: $(cat "$tmp/relay.log")"
+case "$(cat "$tmp/relay.log")" in *warning*|*"$D/etc/om/relay.toml:"*) bad "installed relay.toml does not load cleanly: $(cat "$tmp/relay.log")" ;; esac
 out=$("$D/usr/bin/om-broker" --config "$D/etc/om/broker.toml" --keygen 2>&1)
 case "$out" in *public_key*) ;; *) bad "om-broker --keygen: $out" ;; esac
 

@@ -316,10 +316,10 @@ std::vector<std::string> sub_flags(const BrokerProc& b) {
 }
 
 RelayProc::RelayProc(const TempDir& dir, std::string upstream_pub_ep, std::string upstream_api_ep,
-                     const std::string& name, std::vector<std::string> extra)
+                     const std::string& name, std::vector<std::string> extra, om::ClientCurve keys)
     : pub(dir.ipc(name + "-pub")), api(dir.ipc(name + "-api")), log(dir.file(name + ".log")),
       upstream_pub(std::move(upstream_pub_ep)), upstream_api(std::move(upstream_api_ep)),
-      name_(name), extra_(std::move(extra)) {
+      curve(std::move(keys)), name_(name), extra_(std::move(extra)) {
     start();
 }
 
@@ -336,7 +336,7 @@ void RelayProc::start() {
 
 std::vector<std::string> RelayProc::api_call(const json& req,
                                              std::chrono::milliseconds timeout) const {
-    return api_request(api, req, timeout, {});
+    return api_request(api, req, timeout, curve);
 }
 
 json RelayProc::stats() const {

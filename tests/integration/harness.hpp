@@ -135,8 +135,10 @@ std::vector<std::string> api_request(const std::string& endpoint, const json& re
 struct RelayProc {
     std::string pub, api, log, upstream_pub, upstream_api;
     std::unique_ptr<Process> proc;
+    om::ClientCurve curve; // keys for api_call when the relay runs CURVE
     RelayProc(const TempDir& dir, std::string upstream_pub, std::string upstream_api,
-              const std::string& name, std::vector<std::string> extra = {});
+              const std::string& name, std::vector<std::string> extra = {},
+              om::ClientCurve keys = {});
     void start();
     // One api request; the answer frames, or empty on timeout.
     std::vector<std::string> api_call(const json& req,

@@ -1,10 +1,11 @@
 // The cluster of docs/deploy.md across hosts: one network namespace per host (brokers b1 and
-// b2, nodes n1..n3, the admin host adm), veth pairs on a bridge in a namespace of its own,
-// real TCP with CURVE on every socket, and the configs taken from docs/deploy.md's blocks
-// (their /etc/om, /var/lib/om and /run/om paths moved into a directory per host). Checks
-// convergence, a node's link cut and back, b1's link cut (subscribers move to b2, nothing
-// lost or run twice) and a node key claiming another name. Needs root (ip netns): without
-// it the program says why and exits 77, which CTest reports as skipped.
+// b2, nodes n1..n3, the admin host adm, the relay host rack3-1), veth pairs on a bridge in a
+// namespace of its own, real TCP with CURVE on every socket, and the configs taken from
+// docs/deploy.md's blocks (their /etc/om, /var/lib/om and /run/om paths moved into a directory per
+// host). Checks convergence, adm reading through the relay, a node's link cut and back, b1's link
+// cut (subscribers move to b2, nothing lost or run twice) and a node key claiming another name.
+// Needs root (ip netns): without it the program says why and exits 77, which CTest reports as
+// skipped.
 #define CATCH_CONFIG_RUNNER
 #include "curve.hpp"
 #include "harness.hpp"
@@ -25,9 +26,9 @@ namespace {
 
 constexpr int kSkipped = 77;
 
-const std::map<std::string, std::string> kAddress = {{"b1", "192.0.2.11"}, {"b2", "192.0.2.12"},
-                                                     {"n1", "192.0.2.21"}, {"n2", "192.0.2.22"},
-                                                     {"n3", "192.0.2.23"}, {"adm", "192.0.2.31"}};
+const std::map<std::string, std::string> kAddress = {
+    {"b1", "192.0.2.11"}, {"b2", "192.0.2.12"},  {"n1", "192.0.2.21"},     {"n2", "192.0.2.22"},
+    {"n3", "192.0.2.23"}, {"adm", "192.0.2.31"}, {"rack3-1", "192.0.2.41"}};
 
 // iproute2's ip: the harness runs programs by path, not through $PATH.
 const std::string& ip() {
@@ -156,9 +157,10 @@ TEST_CASE("multihost: the cluster of docs/deploy.md over TCP and CURVE, across l
     // Keys as section 2 makes them; files as section 3 writes them.
     const auto brokers = keygen();
     std::map<std::string, om::CurveKeypair> key;
-    for (const auto* h : {"n1", "n2", "n3", "adm"})
+    for (const auto* h : {"n1", "n2", "n3", "adm", "rack3-1"})
         key[h] = keygen();
-    const auto fill = [&](std::string text, const std::string& host) {
+    // `file`: the name of the config in the host's /etc/om.
+    const auto fill = [&](std::string text, const std::string& host, const std::string& file) {
         replace_all(text, "<secret key of the brokers>", brokers.secret_key);
         replace_all(text, "<public key of the brokers>", brokers.public_key);
         for (const auto& [h, k] : key) {
@@ -170,27 +172,35 @@ TEST_CASE("multihost: the cluster of docs/deploy.md over TCP and CURVE, across l
             std::filesystem::create_directories(root + d);
             replace_all(text, d, root + d);
         }
-        const auto file = root + "/etc/om/" +
-                          (host[0] == 'b' ? std::string("broker.toml") : std::string("node.toml"));
         std::filesystem::create_directories(root + "/etc/om");
-        write_file(file, text);
-        return file;
+        write_file(root + "/etc/om/" + file, text);
+        return root + "/etc/om/" + file;
     };
     std::map<std::string, std::string> conf;
-    for (const auto* b : {"b1", "b2"})
-        conf[b] = fill(deploy_block(b, "/etc/om/broker.toml"), b);
+    for (const auto* b : {"b1", "b2"}) {
+        // The relay's key among the readers, as the page's Relays section says.
+        auto text = deploy_block(b, "/etc/om/broker.toml");
+        const std::string readers = "subscribers = [\"<public key of adm>\"]";
+        REQUIRE(text.find(readers) != std::string::npos);
+        replace_all(text, readers,
+                    "subscribers = [\"<public key of adm>\", \"<public key of rack3-1>\"]");
+        conf[b] = fill(text, b, "broker.toml");
+    }
+    conf["rack3-1"] = fill(deploy_block("rack3-1", "/etc/om/relay.toml"), "rack3-1", "relay.toml");
+    conf["adm via rack3-1"] =
+        fill(deploy_block("adm via rack3-1", "/etc/om/node.toml"), "adm-via-relay", "node.toml");
     for (const auto* n : {"n1", "n2", "n3"}) {
         auto text = deploy_block("n1", "/etc/om/node.toml"); // "on n2 and n3 the same"
         replace_all(text, "nodename = \"n1\"", std::string("nodename = \"") + n + "\"");
         replace_all(text, "<secret key of n1>", std::string("<secret key of ") + n + ">");
-        conf[n] = fill(text, n);
+        conf[n] = fill(text, n, "node.toml");
     }
     // adm's file, and one hook that records which events ran.
     const auto ran = dir.file("ran");
     conf["adm"] =
         fill(deploy_block("adm", "/etc/om/node.toml") +
                  "\n[hook.probe]\nevents = [\"probe\"]\ncommand = \"" + namer(dir, "ran") + "\"\n",
-             "adm");
+             "adm", "node.toml");
 
     std::map<std::string, std::unique_ptr<Process>> procs;
     for (const auto* b : {"b1", "b2"})
@@ -230,6 +240,25 @@ TEST_CASE("multihost: the cluster of docs/deploy.md over TCP and CURVE, across l
         30s));
     INFO("status from b2: " << b2_status.out << b2_status.err);
     CHECK(count_lines(b2_status.out, {"true"}) == 3);
+
+    // The relay of the page on rack3-1, following b1 with CURVE on both sides: adm, with the
+    // relay's key as its server's, reads the same three nodes through it.
+    Process relay(net.on("rack3-1", {relay_bin(), "--config", conf["rack3-1"]}),
+                  dir.file("rack3-1.log"));
+    RunResult via_relay;
+    CHECK(eventually(
+        [&] {
+            via_relay = run(net.on("adm", {sub_bin(), "status", "--config", conf["adm via rack3-1"],
+                                           "--filter", "heartbeats.*.beating"}),
+                            30s);
+            return via_relay.code == 0 && count_lines(via_relay.out, {"true"}) == 3;
+        },
+        30s));
+    INFO("status through rack3-1: " << via_relay.out << via_relay.err
+                                    << "\nrelay log: " << read_file(dir.file("rack3-1.log")));
+    CHECK(count_lines(via_relay.out, {"true"}) == 3);
+    std::cout << "multihost: adm reads the cluster through the relay on rack3-1 after "
+              << seconds_since(t_start) << " s\n";
 
     // adm's subscribers: the event stream and the hook runner.
     const auto events_log = dir.file("events.log"), hooks_log = dir.file("hooks.log");

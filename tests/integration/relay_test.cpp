@@ -1,8 +1,10 @@
 // om-relay with the real programs: subscribers behind a relay, and behind a relay of a
 // relay, have the broker's state and events, the very same frames; across a broker kill -9
-// and restart; across a relay kill -9 (they fail over to the next relay); and a relay whose
-// broker is gone answers no subscriber, as a broker that went down.
+// and restart; across a relay kill -9 (they fail over to the next relay); a relay whose
+// broker is gone answers no subscriber, as a broker that went down; and CURVE on both sides
+// of a relay, from its config file, its keys reloaded on SIGHUP.
 #include "connection.hpp"
+#include "curve.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -197,4 +199,60 @@ TEST_CASE("a relay whose broker is gone answers no subscriber until the broker i
     REQUIRE(eventually([&] { return !(answer = r1.api_call(json{{"op", "ping"}})).empty(); }));
     CHECK(json::parse(answer[0])["epoch"] ==
           json::parse(broker.api_call(json{{"op", "ping"}})[0])["epoch"]);
+}
+
+TEST_CASE("CURVE: a relay reads a CURVE broker with its own key and admits its subscriber keys",
+          "[relay][security]") {
+    TempDir dir;
+    const auto bk = om::curve_keypair(), rk = om::curve_keypair(), nk = om::curve_keypair(),
+               reader = om::curve_keypair(), stranger = om::curve_keypair();
+    const auto keys = [](const om::CurveKeypair& k, const std::string& server) {
+        return "[security]\ncurve_secret_key = \"" + k.secret_key + "\"\nbroker_public_key = \"" +
+               server + "\"\n";
+    };
+    // The broker admits the relay's key as a reader; the relay, from its file, the reader's.
+    BrokerProc broker(dir,
+                      "[security]\ncurve_secret_key = \"" + bk.secret_key +
+                          "\"\nsubscribers = [\"" + rk.public_key +
+                          "\"]\n[security.nodes]\nn1 = \"" + nk.public_key + "\"\n",
+                      "broker", {rk.secret_key, bk.public_key});
+    PubProc n1(dir, "n1", {broker.ingest}, "60s", keys(nk, bk.public_key));
+    const auto relay_toml = dir.file("relay.toml");
+    const auto write_relay = [&](const std::vector<std::string>& subscribers) {
+        std::string list;
+        for (const auto& k : subscribers)
+            list += (list.empty() ? "\"" : ", \"") + k + "\"";
+        write_file(relay_toml, "[security]\ncurve_secret_key = \"" + rk.secret_key +
+                                   "\"\nupstream_public_key = \"" + bk.public_key +
+                                   "\"\nsubscribers = [" + list + "]\n");
+    };
+    write_relay({reader.public_key});
+    RelayProc r1(dir, broker.pub, broker.api, "r1", {"--config", relay_toml},
+                 {reader.secret_key, rk.public_key});
+    REQUIRE(n1.cli({"set", "k=41"}).code == 0);
+    const auto reader_conf = dir.file("reader.toml"), stranger_conf = dir.file("stranger.toml");
+    write_file(reader_conf, keys(reader, rk.public_key));
+    write_file(stranger_conf, keys(stranger, rk.public_key));
+    const auto status = [&](const std::string& conf) {
+        return run({sub_bin(), "status", "--config", conf, "--pub", r1.pub, "--api", r1.api,
+                    "--filter", "monitor.nodes.n1.k", "--connect-timeout", "1s"});
+    };
+    // The reader's key, through the relay, reads what n1 wrote on the CURVE broker.
+    CHECK(eventually([&] { return status(reader_conf).out == "41\n"; }));
+    CHECK(r1.stats()["in_step"] == true);
+    // A key the relay does not list: refused at the handshake, om-sub exits 3.
+    const auto refused = status(stranger_conf);
+    CHECK(refused.code == 3);
+    CHECK(r1.stats()["auth_denied"].get<int>() >= 1);
+    CHECK(read_file(r1.log).find("CURVE key " + stranger.public_key) != std::string::npos);
+    // SIGHUP: the key added to the file is admitted from then on.
+    write_relay({reader.public_key, stranger.public_key});
+    r1.proc->signal(SIGHUP);
+    REQUIRE(eventually([&] {
+        return read_file(r1.log).find("config reloaded: 2 subscriber key(s)") != std::string::npos;
+    }));
+    const auto admitted = status(stranger_conf);
+    INFO("om-sub status: " << admitted.err);
+    CHECK(admitted.code == 0);
+    CHECK(admitted.out == "41\n");
 }

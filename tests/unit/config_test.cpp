@@ -186,3 +186,55 @@ TEST_CASE("[security]: CURVE keys are checked, node keys bound to names") {
     CHECK(node.curve.enabled());
     CHECK(node.curve.broker_public_key == b.public_key);
 }
+
+TEST_CASE("relay.toml: the committed file holds the defaults - its keys, CURVE and bad values") {
+    std::vector<std::string> w;
+    const auto committed = load_relay_config(OMBUS_SOURCE_DIR "/conf/relay.toml", w);
+    CHECK(w.empty());
+    CHECK(committed == RelayConfig{});
+    CHECK(committed.upstream_pub == kDefaultPub);
+    CHECK(committed.upstream_api == kDefaultApi);
+
+    const auto path = temp_file("[relay]\nname = \"rack3\"\npub = \"ipc:///tmp/r.pub\"\n"
+                                "[upstream]\npub = \"tcp://b1:1216\"\napi = \"tcp://b1:1217\"\n"
+                                "silence = \"2s\"\napi_timeout = \"250ms\"\n"
+                                "[replay]\nmax_events = 50\nmax_age = \"1m\"\n"
+                                "[pub]\nsndhwm = 7\ncolour = 1\n");
+    const auto c = load_relay_config(path, w);
+    CHECK(c.name == "rack3");
+    CHECK(c.pub == "ipc:///tmp/r.pub");
+    CHECK(c.api == kDefaultRelayApi);
+    CHECK(c.upstream_pub == "tcp://b1:1216");
+    CHECK(c.upstream_api == "tcp://b1:1217");
+    CHECK(c.silence == Millis(2000));
+    CHECK(c.api_timeout == Millis(250));
+    CHECK(c.replay_max_events == 50);
+    CHECK(c.replay_max_age == Millis(60000));
+    CHECK(c.pub_sndhwm == 7);
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].find(path + ":14:") == 0);
+
+    const auto relay = curve_keypair(), broker = curve_keypair(), reader = curve_keypair();
+    const auto secure =
+        load_relay_config(temp_file("[security]\ncurve_secret_key = \"" + relay.secret_key +
+                                    "\"\nupstream_public_key = \"" + broker.public_key +
+                                    "\"\nsubscribers = [\"" + reader.public_key + "\"]\n"),
+                          w);
+    CHECK(secure.curve_secret_key == relay.secret_key);
+    CHECK(secure.upstream_public_key == broker.public_key);
+    CHECK(secure.curve_subscribers == std::vector<std::string>{reader.public_key});
+    auto bad = temp_file("[security]\nupstream_public_key = \"" + broker.public_key + "\"\n");
+    CHECK_THROWS_WITH(load_relay_config(bad, w),
+                      bad + ":2: 'security.upstream_public_key' needs 'security.curve_secret_key' "
+                            "(the relay's own key, admitted by its upstream)");
+    bad = temp_file("[security]\nsubscribers = [\"" + reader.public_key + "\"]\n");
+    CHECK_THROWS_WITH(load_relay_config(bad, w),
+                      Catch::Contains("'security.subscribers' needs 'security.curve_secret_key'"));
+    bad = temp_file("[security]\ncurve_secret_key = \"" + relay.secret_key +
+                    "\"\nsubscribers = [\"nope\"]\n");
+    CHECK_THROWS_WITH(load_relay_config(bad, w),
+                      bad + ":3: 'security.subscribers' must hold CURVE public keys");
+    bad = temp_file("[upstream]\nsilence = \"0s\"\n");
+    CHECK_THROWS_WITH(load_relay_config(bad, w),
+                      Catch::Contains("'upstream.silence' must be more than 0"));
+}

@@ -5,15 +5,13 @@
 #pragma once
 
 #include "config.hpp"
+#include "curve.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace om::broker {
-
-inline constexpr const char* kIngestDomain = "ingest";
-inline constexpr const char* kReadDomain = "read"; // pub and api
 
 // The User-Id of a client key connecting in `domain` under these [security] keys (a node's
 // name on ingest, empty elsewhere), or nullopt when it is refused.

@@ -87,15 +87,13 @@ void Broker::reload(const BrokerConfig& fresh) {
         rest.curve_nodes = config_.curve_nodes;
         rest.curve_subscribers = config_.curve_subscribers;
     }
-    std::string msg = "config reloaded";
-    if (keys_apply)
-        msg += fmt::format(": {} node key(s), {} subscriber key(s) for new connections",
-                           config_.curve_nodes.size(), config_.curve_subscribers.size());
-    if (!(rest == config_))
-        msg += keys_apply ? "; its other changes take effect at the next start"
-                          : "; its changes take effect at the next start (CURVE keys "
-                            "are reloaded only while the broker's own key stays the same)";
-    log_info(msg);
+    log_info(reload_note("broker",
+                         keys_apply
+                             ? std::optional(fmt::format("{} node key(s), {} subscriber key(s)",
+                                                         config_.curve_nodes.size(),
+                                                         config_.curve_subscribers.size()))
+                             : std::nullopt,
+                         !(rest == config_)));
 }
 
 void Broker::resend_journal() {

@@ -29,6 +29,11 @@ std::string curve_z85(std::string_view binary_key);
 // stream to, and takes heartbeats from, whoever reaches that address.
 bool endpoint_is_local(std::string_view endpoint);
 
+// The ZAP domains of the servers' sockets: where heartbeats are written (a broker's ingest),
+// where the stream is read (pub and api, of a broker or a relay).
+inline constexpr const char* kIngestDomain = "ingest";
+inline constexpr const char* kReadDomain = "read";
+
 // Makes s a CURVE server with this secret key; its clients are checked by the ZAP handler
 // under `domain`. To be called before bind.
 void curve_server(zmq::socket_t& s, const std::string& secret_key, const std::string& domain);

@@ -6,9 +6,37 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <optional>
 
 namespace {
 std::atomic<bool> g_stop{false}, g_reload{false};
+
+// A flag's duration: checked when the command line is parsed (a usage error, exit 2).
+CLI::Validator duration_check() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            try {
+                return om::parse_duration(text).count() > 0 ? "" : "must be more than 0";
+            } catch (const std::exception& e) {
+                return e.what();
+            }
+        },
+        "DURATION");
+}
+
+// A flag's count: a whole number of at least `min` (a usage error, exit 2).
+CLI::Validator count_check(long long min) {
+    return CLI::Validator(
+        [min](std::string& text) -> std::string {
+            try {
+                std::size_t used = 0;
+                if (std::stoll(text, &used) >= min && used == text.size()) return "";
+            } catch (const std::exception&) {
+            }
+            return "must be a whole number of at least " + std::to_string(min);
+        },
+        "N");
+}
 void on_signal(int) {
     g_stop = true;
 }
@@ -23,10 +51,11 @@ int main(int argc, char** argv) {
                  "messages on its own pub endpoint, answering ping, snapshot and replay on its\n"
                  "own api endpoint: subscribers connect to it as to a broker. See om-relay(8)."};
     // Each flag given overrides the config file's key; the defaults are the file's.
-    std::string config_flag, upstream_pub, upstream_api, pub, api, name, max_age, silence,
+    std::string config_flag;
+    std::optional<std::string> upstream_pub, upstream_api, pub, api, name, max_age, silence,
         api_timeout;
-    std::size_t max_events = 0;
-    int sndhwm = -1;
+    std::optional<std::size_t> max_events;
+    std::optional<int> sndhwm;
     app.add_option("--config", config_flag,
                    "Config file (else $OM_CONFIG, ./conf/relay.toml, /etc/om/relay.toml)");
     app.add_option("--upstream-pub", upstream_pub,
@@ -42,18 +71,23 @@ int main(int argc, char** argv) {
                    "tcp://127.0.0.1:1227)");
     app.add_option("--name", name, "Name in its stats and messages (default relay)");
     app.add_option("--replay-max-events", max_events,
-                   "Events kept for replay, as [replay] max_events (default 10000)");
+                   "Events kept for replay, as [replay] max_events (default 10000)")
+        ->check(count_check(1));
     app.add_option("--replay-max-age", max_age,
-                   "Age of the oldest event kept for replay, as [replay] max_age (default 10m)");
+                   "Age of the oldest event kept for replay, as [replay] max_age (default 10m)")
+        ->check(duration_check());
     app.add_option("--sndhwm", sndhwm,
                    "Messages queued per subscriber before it loses some, as [pub] sndhwm "
-                   "(default 100000)");
+                   "(default 100000)")
+        ->check(count_check(0));
     app.add_option("--silence", silence,
                    "No upstream message for this long: ping it; no answer: stop answering "
-                   "subscribers until it is back (default 3500ms)");
+                   "subscribers until it is back (default 3500ms)")
+        ->check(duration_check());
     app.add_option("--api-timeout", api_timeout,
                    "Wait at most this long for an answer of the upstream's api; the relay's own "
-                   "api waits meanwhile (default 1s)");
+                   "api waits meanwhile (default 1s)")
+        ->check(duration_check());
     app.set_version_flag("--version", std::string("om-relay ") + OMBUS_VERSION);
     try {
         app.parse(argc, argv);
@@ -69,19 +103,18 @@ int main(int argc, char** argv) {
             c = om::load_relay_config(*file, warnings);
         for (const auto& w : warnings)
             om::log_warning(w);
-        for (auto [flag, key] : {std::pair{&upstream_pub, &c.upstream_pub},
-                                 {&upstream_api, &c.upstream_api},
-                                 {&pub, &c.pub},
-                                 {&api, &c.api},
-                                 {&name, &c.name}})
-            if (!flag->empty()) *key = *flag;
-        if (max_events > 0) c.replay_max_events = max_events;
-        if (sndhwm >= 0) c.pub_sndhwm = sndhwm;
-        if (!max_age.empty()) c.replay_max_age = om::parse_duration(max_age);
-        if (!silence.empty()) c.silence = om::parse_duration(silence);
-        if (!api_timeout.empty()) c.api_timeout = om::parse_duration(api_timeout);
-        if (c.silence.count() == 0 || c.api_timeout.count() == 0)
-            throw std::runtime_error("--silence and --api-timeout must be more than 0");
+        // The flags were checked by their parse: only those given are taken.
+        c.upstream_pub = upstream_pub.value_or(c.upstream_pub);
+        c.upstream_api = upstream_api.value_or(c.upstream_api);
+        c.pub = pub.value_or(c.pub);
+        c.api = api.value_or(c.api);
+        c.name = name.value_or(c.name);
+        c.replay_max_events = max_events.value_or(c.replay_max_events);
+        c.pub_sndhwm = sndhwm.value_or(c.pub_sndhwm);
+        for (auto [flag, key] : {std::pair{&max_age, &c.replay_max_age},
+                                 {&silence, &c.silence},
+                                 {&api_timeout, &c.api_timeout}})
+            if (*flag) *key = om::parse_duration(**flag);
         return c;
     };
     try {

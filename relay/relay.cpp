@@ -34,8 +34,8 @@ Relay::Relay(RelayConfig config)
                        ? std::optional<std::string>("")
                        : std::nullopt;
         });
-        curve_server(pub_, o_.curve_secret_key, "read");
-        curve_server(api_, o_.curve_secret_key, "read");
+        curve_server(pub_, o_.curve_secret_key, kReadDomain);
+        curve_server(api_, o_.curve_secret_key, kReadDomain);
         log_info("CURVE on, relay public key {}, {} subscriber key(s){}",
                  curve_public_of(o_.curve_secret_key), o_.curve_subscribers.size(),
                  o_.upstream_public_key.empty() ? ", upstream without CURVE"
@@ -76,15 +76,11 @@ void Relay::reload(const RelayConfig& fresh) {
         o_.curve_subscribers = fresh.curve_subscribers;
     else
         rest.curve_subscribers = o_.curve_subscribers;
-    std::string msg = "config reloaded";
-    if (keys_apply)
-        msg +=
-            fmt::format(": {} subscriber key(s) for new connections", o_.curve_subscribers.size());
-    if (!(rest == o_))
-        msg += keys_apply ? "; its other changes take effect at the next start"
-                          : "; its changes take effect at the next start (CURVE keys are "
-                            "reloaded only while the relay's own key stays the same)";
-    log_info(msg);
+    log_info(reload_note(
+        "relay",
+        keys_apply ? std::optional(fmt::format("{} subscriber key(s)", o_.curve_subscribers.size()))
+                   : std::nullopt,
+        !(rest == o_)));
 }
 
 json Relay::position() const {

@@ -17,7 +17,7 @@ bool handshake(zmq::context_t& ctx, ZapServer& zap, const CurveKeypair& server,
     zmq::socket_t rep(ctx, zmq::socket_type::rep), req(ctx, zmq::socket_type::req);
     rep.set(zmq::sockopt::linger, 0);
     req.set(zmq::sockopt::linger, 0);
-    curve_server(rep, server.secret_key, "read");
+    curve_server(rep, server.secret_key, kReadDomain);
     rep.bind(endpoint);
     curve_client(req, client.secret_key, server.public_key);
     req.connect(endpoint);
@@ -48,7 +48,7 @@ TEST_CASE("ZAP: the owner's decision admits or refuses a CURVE client, with its 
         return key == friend_key.public_key ? std::optional<std::string>("n1") : std::nullopt;
     });
     CHECK(handshake(ctx, zap, server, friend_key, "ipc://" + dir.file("1")));
-    CHECK(seen_domain == "read");
+    CHECK(seen_domain == kReadDomain);
     CHECK(seen_key == friend_key.public_key);
     CHECK(zap.stats().accepted == 1);
     CHECK(zap.stats().denied == 0);

@@ -7,13 +7,12 @@
 namespace om {
 
 ReconnectMonitor::ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched)
-    : events_(monitor_socket(ctx, watched,
-                             ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
-                                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)) {}
+    : events_(ctx, watched,
+              ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {}
 
 ReconnectMonitor::Seen ReconnectMonitor::take() {
     Seen seen;
-    while (const auto id = next_monitor_event(events_)) {
+    while (const auto id = events_.next()) {
         if (*id == ZMQ_EVENT_CONNECTED) {
             connected_ = true;
             if (++connects_ > 1) seen.reconnected = true;

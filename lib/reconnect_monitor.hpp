@@ -3,6 +3,8 @@
 // zmq_socket_monitor, watching ZMQ_EVENT_CONNECTED only.
 #pragma once
 
+#include "socket_monitor.hpp"
+
 #include <cstdint>
 #include <zmq.hpp>
 
@@ -10,7 +12,8 @@ namespace om {
 
 class ReconnectMonitor {
   public:
-    // Starts monitoring `watched` (a socket of `ctx` that connects). Throws zmq::error_t.
+    // Starts monitoring `watched` (a socket of `ctx` that connects, which must outlive the
+    // monitor). Throws zmq::error_t.
     ReconnectMonitor(zmq::context_t& ctx, zmq::socket_t& watched);
 
     // What happened since the last call: `reconnected` when `watched` connected again (its
@@ -26,10 +29,10 @@ class ReconnectMonitor {
     bool connected() const { return connected_; }
 
     // Readable when reconnected() may be true: for a poll set.
-    zmq::socket_t& socket() { return events_; }
+    zmq::socket_t& socket() { return events_.socket(); }
 
   private:
-    zmq::socket_t events_;
+    MonitorSocket events_;
     std::uint64_t connects_ = 0;
     bool connected_ = false;
 };

@@ -10,8 +10,10 @@
 
 namespace om {
 
-zmq::socket_t monitor_socket(zmq::context_t& ctx, zmq::socket_t& watched, int mask) {
-    // An inproc endpoint unique in the process, for one monitor's events.
+namespace {
+// Starts monitoring `watched` on an inproc endpoint unique in the process and returns the
+// socket connected to it.
+zmq::socket_t start_monitor(zmq::context_t& ctx, zmq::socket_t& watched, int mask) {
     static std::atomic<std::uint64_t> next{0};
     const auto endpoint = "inproc://ombus-monitor-" + std::to_string(next++);
     if (zmq_socket_monitor(watched.handle(), endpoint.c_str(), mask) != 0) throw zmq::error_t();
@@ -20,10 +22,22 @@ zmq::socket_t monitor_socket(zmq::context_t& ctx, zmq::socket_t& watched, int ma
     events.connect(endpoint);
     return events;
 }
+} // namespace
 
-std::optional<std::uint16_t> next_monitor_event(zmq::socket_t& monitor) {
+MonitorSocket::MonitorSocket(zmq::context_t& ctx, zmq::socket_t& watched, int mask)
+    : watched_(watched.handle()), events_(start_monitor(ctx, watched, mask)) {}
+
+MonitorSocket::~MonitorSocket() {
+    // A null endpoint stops the monitoring (libzmq closes its sending end), so that no event
+    // is sent after this socket is gone; what was sent already is read and freed here.
+    zmq_socket_monitor(watched_, nullptr, 0);
+    while (next()) {
+    }
+}
+
+std::optional<std::uint16_t> MonitorSocket::next() {
     std::vector<zmq::message_t> event;
-    if (!zmq::recv_multipart(monitor, std::back_inserter(event), zmq::recv_flags::dontwait))
+    if (!zmq::recv_multipart(events_, std::back_inserter(event), zmq::recv_flags::dontwait))
         return std::nullopt;
     // A monitor event is two frames: [u16 event id, u32 value], then the endpoint.
     std::uint16_t id = 0;
@@ -32,11 +46,11 @@ std::optional<std::uint16_t> next_monitor_event(zmq::socket_t& monitor) {
 }
 
 PeerCount::PeerCount(zmq::context_t& ctx, zmq::socket_t& watched)
-    : events_(monitor_socket(ctx, watched, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED)) {}
+    : events_(ctx, watched, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) {}
 
 std::uint64_t PeerCount::take() {
     // Every accepted connection ends with one disconnected event, a refused handshake too.
-    while (const auto id = next_monitor_event(events_)) {
+    while (const auto id = events_.next()) {
         if (*id == ZMQ_EVENT_ACCEPTED) {
             ++peers_;
             ++accepted_;

@@ -50,6 +50,7 @@ Cluster::Cluster(const BrokerConfig& config, Sink& sink) : config_(config), sink
         auto& n = nodes_[name];
         n.beating = n.awaited = true;
         n.last = now;
+        reorder(name, n);
         doc_[kCluster]["nodes"].push_back(name);
     }
 }
@@ -84,8 +85,20 @@ Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& 
     n.last = now;
     const bool first_word = n.awaited; // a member beating by presumption: now for real
     n.awaited = false;
-    if (!n.beating || first_word) set_beating(nodename, n, true, now);
+    if (!n.beating || first_word)
+        set_beating(nodename, n, true, now);
+    else
+        reorder(nodename, n);
     return n;
+}
+
+void Cluster::reorder(const std::string& nodename, NodeState& n) {
+    auto& to = n.beating ? beating_order_ : stale_order_;
+    if (!n.list)
+        n.order = to.insert(to.end(), nodename);
+    else // a splice keeps the element: n.order stays valid, in whichever list
+        to.splice(to.end(), *n.list, n.order);
+    n.list = &to;
 }
 
 void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beating,
@@ -105,6 +118,7 @@ void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beatin
         w.set(p, json(beating));
     }
     if (!beating) n.stale_since = now;
+    reorder(nodename, n);
     sink_.patch(config_.name, w);
     json data{{"id", beating ? "hb_beating" : "hb_stale"}, {"nodename", nodename}};
     if (!beating) {
@@ -394,16 +408,20 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
 }
 
 void Cluster::check_liveness(Clock::time_point now) {
+    // Both lists run oldest first: the first node whose time has not run out ends the look.
     std::vector<std::string> forgotten;
-    for (auto& [name, n] : nodes_) {
-        if (n.beating && now - n.last > config_.hb_timeout) {
-            log_warning("node " + name +
-                        (n.awaited ? " not heard from since the broker started: hb status stale"
-                                   : " hb status beating => stale"));
-            set_beating(name, n, false, now);
-        } else if (!n.beating && now - n.stale_since > config_.hb_grace) {
-            forgotten.push_back(name);
-        }
+    for (const auto& name : stale_order_) {
+        if (now - nodes_.at(name).stale_since <= config_.hb_grace) break;
+        forgotten.push_back(name);
+    }
+    while (!beating_order_.empty()) {
+        const std::string name = beating_order_.front(); // set_beating moves it away
+        auto& n = nodes_.at(name);
+        if (now - n.last <= config_.hb_timeout) break;
+        log_warning("node " + name +
+                    (n.awaited ? " not heard from since the broker started: hb status stale"
+                               : " hb status beating => stale"));
+        set_beating(name, n, false, now);
     }
     for (const auto& name : forgotten)
         forget(name);
@@ -425,7 +443,10 @@ void Cluster::forget(const std::string& nodename) {
     w.del(hb_path(nodename));
     for (const auto& s : svcs)
         reaggregate(nodename, s, w);
-    nodes_.erase(nodename);
+    if (auto it = nodes_.find(nodename); it != nodes_.end()) {
+        if (it->second.list) it->second.list->erase(it->second.order);
+        nodes_.erase(it);
+    }
     for (auto it = route_owner_.begin(); it != route_owner_.end();)
         it = it->second == nodename ? route_owner_.erase(it) : std::next(it);
     sink_.patch(config_.name, w);

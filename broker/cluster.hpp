@@ -17,6 +17,7 @@
 #include "wire.hpp"
 
 #include <chrono>
+#include <list>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -91,6 +92,9 @@ class Cluster {
         Clock::time_point stale_since{};
         Clock::time_point last_full_request{};
         std::string monitor_text; // the dataset's monitor as JSON, for events; "" when stale
+        // Its place in beating_order_ or stale_order_ (`list`), once listed.
+        std::list<std::string>* list = nullptr;
+        std::list<std::string>::iterator order;
     };
 
     NodeState& admit(const std::string& route, const std::string& nodename, Clock::time_point now);
@@ -113,6 +117,9 @@ class Cluster {
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);
+    // Moves n to the back of the list its `beating` says (its clock has just been reset),
+    // taking it out of the other one.
+    void reorder(const std::string& nodename, NodeState& n);
     void forget(const std::string& nodename);
     // cluster.nodes lists the nodes with data and the members (config `nodes`), once each.
     void add_to_cluster_nodes(const std::string& nodename, PatchWriter& w);
@@ -125,6 +132,10 @@ class Cluster {
     json* services_json_;   // doc_["monitor"]["services"]
     json* heartbeats_json_; // doc_["heartbeats"]
     std::unordered_map<std::string, NodeState> nodes_;
+    // The nodes by the time their clock started, oldest first: the beating ones by their last
+    // heartbeat, the stale ones by when they went stale. check_liveness looks at the fronts
+    // only, so that its cost is that of the nodes whose time ran out, not of the cluster.
+    std::list<std::string> beating_order_, stale_order_;
     std::unordered_map<std::string, std::string> route_owner_; // connection -> nodename
     std::unordered_set<std::string> members_; // config `nodes`: always in cluster.nodes
     ServiceAggregator services_;

@@ -49,20 +49,20 @@ struct SimNode {
     }
 };
 
-// A broker holding `count` nodes of 20 services, each on its own connection.
+// A broker holding `count` nodes of `services` services, each on its own connection.
 struct Cluster {
     TempDir& dir;
     BrokerProc broker;
     std::vector<std::unique_ptr<SimNode>> nodes;
 
-    Cluster(TempDir& d, int count, const std::string& name)
+    Cluster(TempDir& d, int count, const std::string& name, int services = 20)
         : dir(d),
           broker(
               d,
               "[limits]\nmax_message_bytes = 16777216\nmax_nodes = 20000\n[heartbeat]\ntimeout = "
               "\"120s\"\n[pub]\ntick = \"1s\"\n",
               name) {
-        const auto data = bench::node_dataset(20).dump();
+        const auto data = bench::node_dataset(services).dump();
         for (int i = 0; i < count; ++i) {
             nodes.push_back(std::make_unique<SimNode>(broker.ingest, "node" + std::to_string(i)));
             nodes.back()->send("full", "\"data\":" + data);
@@ -116,6 +116,12 @@ void nodes_section(bool smoke, int nodes) {
     const double seconds = smoke ? 2 : 10;
     const int rate = 1000;
     TempDir dir;
+    // What the connections alone take: the same nodes, connected, with no service (first,
+    // and gone before the others: the descriptors are for one large cluster at a time).
+    const double bare_rss = [&] {
+        Cluster bare(dir, many, "b-bare", 0);
+        return bench::rss_mib(bare.broker.proc->pid());
+    }();
     Cluster small(dir, 10, "b-small");
     const auto t_load = Clock::now();
     Cluster large(dir, many, "b-large");
@@ -145,6 +151,8 @@ void nodes_section(bool smoke, int nodes) {
     bench::report("status document (JSON)", doc_mib, "MiB");
     bench::report("broker resident memory", rss, "MiB");
     bench::report("  ratio", rss / doc_mib, "x", "<= 3", rss <= 3 * doc_mib);
+    bench::report("broker resident memory, the same nodes with no service", bare_rss, "MiB");
+    bench::report("  the services' share, against the document", (rss - bare_rss) / doc_mib, "x");
 
     // A late joiner: subscribe, snapshot, parse, install, in step.
     om::sub::ConnectionOptions o;

@@ -205,3 +205,44 @@ TEST_CASE("cluster: a node that is not a member is forgotten and unlisted") {
     CHECK(f.cluster->document()["cluster"]["nodes"] == json::array());
     CHECK(f.cluster->node_count() == 0);
 }
+
+TEST_CASE("cluster: only the silent nodes go stale, in the order they fell silent, then are "
+          "forgotten in that order") {
+    Fixture f;
+    auto full = [&](const std::string& name) {
+        f.send(R"({"kind":"full","nodename":")" + name + R"(","inc":1,"gen":1,"ts":1,"data":{}})",
+               "", "route-" + name);
+    };
+    auto ping = [&](const std::string& name) {
+        f.send(R"({"kind":"ping","nodename":")" + name + R"(","inc":1,"gen":1,"ts":1})", "",
+               "route-" + name);
+    };
+    auto ids_of = [&](const std::string& id) {
+        std::vector<std::string> names;
+        for (const auto& [eid, data] : f.sink.events)
+            if (eid == id) names.push_back(data.value("nodename", ""));
+        return names;
+    };
+    for (const auto* name : {"a", "b", "c", "d"})
+        full(name);
+    f.now += 600ms;
+    ping("c"); // c and a beat again, c first: b and d are silent from the start
+    ping("a");
+    f.now += 500ms; // b and d past the 1 s timeout, a and c not
+    f.cluster->check_liveness(f.now);
+    CHECK(ids_of("hb_stale") == std::vector<std::string>{"b", "d"});
+    f.now += 600ms; // c then a past it
+    ping("d");      // d back: beating again, its stale clock gone
+    f.cluster->check_liveness(f.now);
+    CHECK(ids_of("hb_stale") == std::vector<std::string>{"b", "d", "c", "a"});
+    CHECK(ids_of("hb_beating") == std::vector<std::string>{"a", "b", "c", "d", "d"});
+    f.now += 1500ms; // b stale for 2.1 s, past the 2 s grace; c and a for 1.5 s
+    f.cluster->check_liveness(f.now);
+    CHECK(ids_of("forget_peer") == std::vector<std::string>{"b"});
+    CHECK(f.cluster->node_count() == 3);
+    f.now += 600ms; // c and a past the grace; d stale since the last look, not yet
+    f.cluster->check_liveness(f.now);
+    CHECK(ids_of("forget_peer") == std::vector<std::string>{"b", "c", "a"});
+    CHECK(f.cluster->node_count() == 1);
+    CHECK(f.cluster->document()["heartbeats"]["d"]["beating"] == false);
+}

@@ -211,15 +211,18 @@ struct Subscribers {
 };
 
 // Broker CPU per event (us) with `subs` subscribers spread over `relays` relays (0: all on
-// the broker); sets `received` to the fraction of events the worst subscriber got.
-double fanout_cpu(int subs, int relays, long n, double& received) {
+// the broker), each relay on the broker or, `tiered`, the first on the broker and the others
+// on the first; sets `received` to the fraction of events the worst subscriber got.
+double fanout_cpu(int subs, int relays, long n, double& received, bool tiered = false) {
     TempDir dir;
     BrokerProc broker(dir, "[replay]\nmax_events = 100000\n", "b-fan");
     std::vector<std::unique_ptr<RelayProc>> rs;
     std::vector<std::string> endpoints;
     for (int i = 0; i < relays; ++i) {
-        rs.push_back(
-            std::make_unique<RelayProc>(dir, broker.pub, broker.api, "relay" + std::to_string(i)));
+        const bool on_first = tiered && i > 0;
+        rs.push_back(std::make_unique<RelayProc>(dir, on_first ? rs[0]->pub : broker.pub,
+                                                 on_first ? rs[0]->api : broker.api,
+                                                 "relay" + std::to_string(i)));
         endpoints.push_back(rs.back()->pub);
     }
     if (relays == 0) endpoints.push_back(broker.pub);
@@ -255,17 +258,27 @@ double fanout_cpu(int subs, int relays, long n, double& received) {
 
 void subscribers_section(bool smoke) {
     const int many = smoke ? 40 : 1000;
-    const long n = smoke ? 2000 : 5000;
+    const long n = smoke ? 2000 : 30000; // long enough for the CPU clock to outweigh the noise
     raise_fd_limit(4 * rlim_t(many) + 1024);
-    double got1 = 0, got_many = 0;
+    double got1 = 0, got_many = 0, got_tiered = 0;
     const double one = fanout_cpu(1, 0, n, got1);
     const double lots = fanout_cpu(many, 4, n, got_many);
+    const double tiered = fanout_cpu(many, 4, n, got_tiered, true);
+    const auto subs = std::to_string(many);
     bench::report("broker CPU per event, 1 subscriber on the broker", one, "us");
-    bench::report("broker CPU per event, " + std::to_string(many) + " subscribers behind 4 relays",
+    bench::report("broker CPU per event, " + subs + " subscribers behind 4 relays on the broker",
                   lots, "us");
     bench::report("  ratio", lots / one, "x", "<= 1.2", lots / one <= 1.2);
-    bench::report("  received of sent, worst subscriber", std::min(got1, got_many), "fraction",
-                  "= 1.000", std::min(got1, got_many) >= 1.0);
+    // Each relay on the broker is a pipe the broker writes and wakes: one relay in front of
+    // the others leaves the broker one, whatever the fan-out behind it.
+    bench::report("broker CPU per event, " + subs +
+                      " subscribers behind 4 relays, 3 of them on "
+                      "the first",
+                  tiered, "us");
+    bench::report("  ratio", tiered / one, "x", "<= 1.2", tiered / one <= 1.2);
+    const double worst = std::min({got1, got_many, got_tiered});
+    bench::report("  received of sent, worst subscriber", worst, "fraction", "= 1.000",
+                  worst >= 1.0);
 }
 
 } // namespace

@@ -128,6 +128,15 @@ TEST_CASE("parse errors name the position and what was expected") {
                       "filter 'a=>1': unexpected '>' after the operator at position 3");
     CHECK_THROWS_WITH(Filter::parse("a==1"), Catch::Contains("unexpected '=' after the operator"));
     CHECK_THROWS_WITH(Filter::parse("a~("), Catch::Contains("bad regular expression"));
+    // Numbers libstdc++ would overflow reading (its regex compiler does not check): refused.
+    CHECK_THROWS_WITH(Filter::parse("a~x\\12345678901234567890"),
+                      Catch::Contains("bad regular expression (a back-reference or repeat count "
+                                      "of more than 9 digits) at position 5"));
+    CHECK_THROWS_WITH(Filter::parse("a~x{1,99999999999999999999}"),
+                      Catch::Contains("of more than 9 digits) at position 7"));
+    CHECK(Filter::parse("a~x{1,3}").matches(json{{"a", "xx"}}));
+    CHECK(Filter::parse("a~12345678901234567890").matches(json{{"a", "12345678901234567890"}}));
+    CHECK(Filter::parse("a~\\{12345678901234567890").matches(json{{"a", "{12345678901234567890"}}));
     CHECK_THROWS_WITH(Filter::parse("a in "), Catch::Contains("expected a list after 'in'"));
     CHECK_THROWS_WITH(Filter::parse("!"), Catch::Contains("expected a key at position 2"));
     // An order or a pattern needs a value; equality with nothing means "is empty".

@@ -50,7 +50,7 @@ Cluster::Cluster(const BrokerConfig& config, Sink& sink) : config_(config), sink
         auto& n = nodes_[name];
         n.beating = n.awaited = true;
         n.last = now;
-        reorder(name, n);
+        n.order = beating_order_.insert(beating_order_.end(), name);
         doc_[kCluster]["nodes"].push_back(name);
     }
 }
@@ -79,6 +79,9 @@ Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& 
                                                  nodename, config_.max_nodes));
         }
         it = nodes_.emplace(nodename, NodeState{}).first;
+        // Stale until set_beating below: every node is in the list its `beating` names.
+        it->second.stale_since = now;
+        it->second.order = stale_order_.insert(stale_order_.end(), nodename);
     }
     auto& n = it->second;
     n.route = route;
@@ -88,21 +91,19 @@ Cluster::NodeState& Cluster::admit(const std::string& route, const std::string& 
     if (!n.beating || first_word)
         set_beating(nodename, n, true, now);
     else
-        reorder(nodename, n);
+        restart_clock(n, true);
     return n;
 }
 
-void Cluster::reorder(const std::string& nodename, NodeState& n) {
-    auto& to = n.beating ? beating_order_ : stale_order_;
-    if (!n.list)
-        n.order = to.insert(to.end(), nodename);
-    else // a splice keeps the element: n.order stays valid, in whichever list
-        to.splice(to.end(), *n.list, n.order);
-    n.list = &to;
+void Cluster::restart_clock(NodeState& n, bool was_beating) {
+    // A splice moves the element itself: n.order stays valid.
+    auto& to = order_of(n.beating);
+    to.splice(to.end(), order_of(was_beating), n.order);
 }
 
 void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beating,
                           Clock::time_point now) {
+    const bool was_beating = n.beating;
     n.beating = beating;
     PatchWriter w;
     // "last" 0: a member never heard from in this run.
@@ -118,7 +119,7 @@ void Cluster::set_beating(const std::string& nodename, NodeState& n, bool beatin
         w.set(p, json(beating));
     }
     if (!beating) n.stale_since = now;
-    reorder(nodename, n);
+    restart_clock(n, was_beating);
     sink_.patch(config_.name, w);
     json data{{"id", beating ? "hb_beating" : "hb_stale"}, {"nodename", nodename}};
     if (!beating) {
@@ -444,7 +445,7 @@ void Cluster::forget(const std::string& nodename) {
     for (const auto& s : svcs)
         reaggregate(nodename, s, w);
     if (auto it = nodes_.find(nodename); it != nodes_.end()) {
-        if (it->second.list) it->second.list->erase(it->second.order);
+        order_of(it->second.beating).erase(it->second.order);
         nodes_.erase(it);
     }
     for (auto it = route_owner_.begin(); it != route_owner_.end();)

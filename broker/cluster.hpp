@@ -92,8 +92,7 @@ class Cluster {
         Clock::time_point stale_since{};
         Clock::time_point last_full_request{};
         std::string monitor_text; // the dataset's monitor as JSON, for events; "" when stale
-        // Its place in beating_order_ or stale_order_ (`list`), once listed.
-        std::list<std::string>* list = nullptr;
+        // Its place in beating_order_ when beating, else in stale_order_.
         std::list<std::string>::iterator order;
     };
 
@@ -117,9 +116,13 @@ class Cluster {
     void reaggregate(const std::string& nodename, const std::string& svc, PatchWriter& w);
     void set_beating(const std::string& nodename, NodeState& n, bool beating,
                      Clock::time_point now);
-    // Moves n to the back of the list its `beating` says (its clock has just been reset),
-    // taking it out of the other one.
-    void reorder(const std::string& nodename, NodeState& n);
+    // The list of the beating nodes, or of the stale ones.
+    std::list<std::string>& order_of(bool beating) {
+        return beating ? beating_order_ : stale_order_;
+    }
+    // Moves n, whose clock has just started again, to the back of the list its `beating`
+    // names, from the one `was_beating` names.
+    void restart_clock(NodeState& n, bool was_beating);
     void forget(const std::string& nodename);
     // cluster.nodes lists the nodes with data and the members (config `nodes`), once each.
     void add_to_cluster_nodes(const std::string& nodename, PatchWriter& w);

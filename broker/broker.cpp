@@ -87,13 +87,11 @@ void Broker::reload(const BrokerConfig& fresh) {
         rest.curve_nodes = config_.curve_nodes;
         rest.curve_subscribers = config_.curve_subscribers;
     }
-    log_info(reload_note("broker",
-                         keys_apply
-                             ? std::optional(fmt::format("{} node key(s), {} subscriber key(s)",
-                                                         config_.curve_nodes.size(),
-                                                         config_.curve_subscribers.size()))
-                             : std::nullopt,
-                         !(rest == config_)));
+    const auto keys =
+        keys_apply ? fmt::format("{} node key(s), {} subscriber key(s)", config_.curve_nodes.size(),
+                                 config_.curve_subscribers.size())
+                   : std::string();
+    log_info(reload_note("broker", keys, !(rest == config_)));
 }
 
 void Broker::resend_journal() {

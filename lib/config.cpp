@@ -164,15 +164,14 @@ std::optional<std::string> find_config(const std::string& flag, const std::strin
     return std::nullopt;
 }
 
-std::string reload_note(const std::string& owner, const std::optional<std::string>& keys,
-                        bool others_changed) {
+std::string reload_note(const std::string& owner, const std::string& keys, bool others_changed) {
     std::string msg = "config reloaded";
-    if (keys) msg += ": " + *keys + " for new connections";
+    if (!keys.empty()) msg += ": " + keys + " for new connections";
     if (others_changed)
-        msg += keys ? "; its other changes take effect at the next start"
-                    : "; its changes take effect at the next start (CURVE keys are reloaded only "
-                      "while the " +
-                          owner + "'s own key stays the same)";
+        msg += !keys.empty() ? "; its other changes take effect at the next start"
+                             : "; its changes take effect at the next start (CURVE keys are "
+                               "reloaded only while the " +
+                                   owner + "'s own key stays the same)";
     return msg;
 }
 

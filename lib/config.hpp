@@ -114,10 +114,9 @@ RelayConfig load_relay_config(const std::string& path, std::vector<std::string>&
 std::optional<std::string> find_config(const std::string& flag, const std::string& file);
 
 // The log line of a CURVE server's reload (the broker's, a relay's): `keys` says the keys
-// applied to new connections, or is nullopt when none were (its own key changed, or CURVE
-// is off); `others_changed` that the rest of the file waits for the next start.
-std::string reload_note(const std::string& owner, const std::optional<std::string>& keys,
-                        bool others_changed);
+// applied to new connections, empty when none were (its own key changed, or CURVE is off);
+// `others_changed` that the rest of the file waits for the next start.
+std::string reload_note(const std::string& owner, const std::string& keys, bool others_changed);
 
 // The control socket of om-pub when none is configured: ipc://$XDG_RUNTIME_DIR/om-pub.sock,
 // else ipc:///tmp/om-pub-<uid>.sock.

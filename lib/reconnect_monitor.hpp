@@ -1,6 +1,6 @@
 // ReconnectMonitor: tells when a connecting ZeroMQ socket has connected again, that is, when
 // the peer it follows went away and came back (a restarted broker). Built on
-// zmq_socket_monitor, watching ZMQ_EVENT_CONNECTED only.
+// zmq_socket_monitor (connections, disconnections, refused CURVE handshakes).
 #pragma once
 
 #include "socket_monitor.hpp"

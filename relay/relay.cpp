@@ -76,11 +76,9 @@ void Relay::reload(const RelayConfig& fresh) {
         o_.curve_subscribers = fresh.curve_subscribers;
     else
         rest.curve_subscribers = o_.curve_subscribers;
-    log_info(reload_note(
-        "relay",
-        keys_apply ? std::optional(fmt::format("{} subscriber key(s)", o_.curve_subscribers.size()))
-                   : std::nullopt,
-        !(rest == o_)));
+    const auto keys = keys_apply ? fmt::format("{} subscriber key(s)", o_.curve_subscribers.size())
+                                 : std::string();
+    log_info(reload_note("relay", keys, !(rest == o_)));
 }
 
 json Relay::position() const {

@@ -234,37 +234,6 @@ std::vector<Literal> parse_in_list(std::string_view list) {
     }
 }
 
-// The position in `pattern` of a number of more than 9 digits where libstdc++'s regex
-// compiler reads one into a long without checking for overflow (undefined behaviour, found
-// by fuzzing): a back-reference (\N) or a repeat count ({N,M}); npos when there is none.
-// No such number can be valid anyway: no pattern has that many groups or states.
-std::size_t overlong_regex_number(std::string_view pattern) {
-    const auto digit = [&](std::size_t i) {
-        return i < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[i]));
-    };
-    bool in_braces = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        std::size_t start = std::string_view::npos;
-        if (pattern[i] == '\\') {
-            if (!digit(i + 1)) {
-                ++i; // an escaped character: never a brace that counts
-                continue;
-            }
-            start = i + 1;
-        } else if (pattern[i] == '{' || pattern[i] == '}') {
-            in_braces = pattern[i] == '{';
-        } else if (in_braces && digit(i)) {
-            start = i;
-        }
-        if (start == std::string_view::npos) continue;
-        std::size_t end = start;
-        while (digit(end))
-            ++end;
-        if (end - start > 9) return start;
-        i = end - 1;
-    }
-    return std::string_view::npos;
-}
 } // namespace
 
 Filter Filter::parse(std::string_view text) {
@@ -307,12 +276,10 @@ Filter Filter::parse(std::string_view text) {
              "expected a value after '" + std::string(text.substr(j - oplen, oplen)) + "'");
     f.value_ = make_literal(std::string(text.substr(j)));
     if (f.op_ == FilterOp::Search) {
-        if (const auto at = overlong_regex_number(f.value_.text); at != std::string_view::npos)
-            fail(text, j + at,
-                 "bad regular expression (a back-reference or repeat count of more than 9 "
-                 "digits)");
+        if (const auto problem = check_regex(f.value_.text))
+            fail(text, j + problem->at, "bad regular expression (" + problem->what + ")");
         try {
-            f.regex_ = std::make_shared<const std::regex>(f.value_.text, std::regex::ECMAScript);
+            f.regex_ = SearchRegex::compile(f.value_.text);
         } catch (const std::regex_error& e) {
             fail(text, j, std::string("bad regular expression (") + e.what() + ")");
         }
@@ -325,7 +292,7 @@ bool Filter::test_value(const json& v) const {
     case FilterOp::Truthy:
         return truthy(v);
     case FilterOp::Search:
-        return std::regex_search(searchable(v), *regex_);
+        return regex_.found_in(searchable(v));
     case FilterOp::In:
         return std::any_of(in_list_.begin(), in_list_.end(), [&](const Literal& lit) {
             auto c = compare(v, lit);

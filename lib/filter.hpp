@@ -6,15 +6,16 @@
 // a leading '.' is ignored. A condition holds when any value matched by PATH satisfies
 // `OP VALUE` (or is truthy when there is no OP); `!` negates the whole condition. VALUE is
 // cast to the type of each matched value. A path that matches nothing does not hold.
-// A filter is parsed once into a Filter and evaluated many times.
+// `~` searches with a bounded regular expression (see filter_regex.hpp). A filter is
+// parsed once into a Filter and evaluated many times.
 #pragma once
 
+#include "filter_regex.hpp"
 #include "json_path.hpp"
 
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 
 namespace om {
 
@@ -72,7 +73,7 @@ class Filter {
     FilterOp op_ = FilterOp::Truthy;
     Literal value_;
     std::vector<Literal> in_list_;
-    std::shared_ptr<const std::regex> regex_;
+    SearchRegex regex_;
 };
 
 // True for a value a condition without an operator accepts: a non-zero number, true, a

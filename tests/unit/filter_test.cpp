@@ -134,6 +134,12 @@ TEST_CASE("parse errors name the position and what was expected") {
                                       "of more than 9 digits) at position 5"));
     CHECK_THROWS_WITH(Filter::parse("a~x{1,99999999999999999999}"),
                       Catch::Contains("of more than 9 digits) at position 7"));
+    // A search costs the pattern's size times the text's at most (see filter_regex_test).
+    CHECK_THROWS_WITH(Filter::parse("a~[a-z]{1000}"),
+                      Catch::Contains("bad regular expression (too large: more than 1000 "
+                                      "steps, a repeat counting its part once per repetition) "
+                                      "at position 8"));
+    CHECK_THROWS_WITH(Filter::parse("a~(x)\\1"), Catch::Contains("bad regular expression ("));
     CHECK(Filter::parse("a~x{1,3}").matches(json{{"a", "xx"}}));
     CHECK(Filter::parse("a~12345678901234567890").matches(json{{"a", "12345678901234567890"}}));
     CHECK(Filter::parse("a~\\{12345678901234567890").matches(json{{"a", "{12345678901234567890"}}));

@@ -1,6 +1,7 @@
 // om-relay: re-publishes a broker's (or another relay's) stream on its own endpoints, so
 // that subscribers spread over relays instead of all on the broker. See relay.hpp.
 #include "duration.hpp"
+#include "flag_checks.hpp"
 #include "log.hpp"
 #include "relay.hpp"
 
@@ -11,32 +12,6 @@
 namespace {
 std::atomic<bool> g_stop{false}, g_reload{false};
 
-// A flag's duration: checked when the command line is parsed (a usage error, exit 2).
-CLI::Validator duration_check() {
-    return CLI::Validator(
-        [](std::string& text) -> std::string {
-            try {
-                return om::parse_duration(text).count() > 0 ? "" : "must be more than 0";
-            } catch (const std::exception& e) {
-                return e.what();
-            }
-        },
-        "DURATION");
-}
-
-// A flag's count: a whole number of at least `min` (a usage error, exit 2).
-CLI::Validator count_check(long long min) {
-    return CLI::Validator(
-        [min](std::string& text) -> std::string {
-            try {
-                std::size_t used = 0;
-                if (std::stoll(text, &used) >= min && used == text.size()) return "";
-            } catch (const std::exception&) {
-            }
-            return "must be a whole number of at least " + std::to_string(min);
-        },
-        "N");
-}
 void on_signal(int) {
     g_stop = true;
 }
@@ -72,22 +47,22 @@ int main(int argc, char** argv) {
     app.add_option("--name", name, "Name in its stats and messages (default relay)");
     app.add_option("--replay-max-events", max_events,
                    "Events kept for replay, as [replay] max_events (default 10000)")
-        ->check(count_check(1));
+        ->check(om::sub::count_check(1));
     app.add_option("--replay-max-age", max_age,
                    "Age of the oldest event kept for replay, as [replay] max_age (default 10m)")
-        ->check(duration_check());
+        ->check(om::sub::duration_check());
     app.add_option("--sndhwm", sndhwm,
                    "Messages queued per subscriber before it loses some, as [pub] sndhwm "
                    "(default 100000)")
-        ->check(count_check(0));
+        ->check(om::sub::count_check(0));
     app.add_option("--silence", silence,
                    "No upstream message for this long: ping it; no answer: stop answering "
                    "subscribers until it is back (default 3500ms)")
-        ->check(duration_check());
+        ->check(om::sub::duration_check());
     app.add_option("--api-timeout", api_timeout,
                    "Wait at most this long for an answer of the upstream's api; the relay's own "
                    "api waits meanwhile (default 1s)")
-        ->check(duration_check());
+        ->check(om::sub::duration_check());
     app.set_version_flag("--version", std::string("om-relay ") + OMBUS_VERSION);
     try {
         app.parse(argc, argv);

@@ -1,4 +1,5 @@
 // om-sub events: prints the stream of patches and events, human-readable or as JSON lines.
+#include "common/flag_checks.hpp"
 #include "common/human_format.hpp"
 #include "common/past_events.hpp"
 #include "filter.hpp"
@@ -22,7 +23,7 @@ CLI::App* add_events(CLI::App& app, EventsOptions& o) {
     c->add_option("--filter", o.filters,
                   "Only messages where COND holds (repeatable, ANDed), e.g. kind=event, "
                   "data.id=hb_stale, nodename=n1");
-    c->add_option("--count", o.count, "Exit after printing N messages")->check(CLI::PositiveNumber);
+    c->add_option("--count", o.count, "Exit after printing N messages")->check(count_check(1));
     c->add_option("--duration", o.duration, "Exit after this long (e.g. 30s)");
     auto* since = c->add_option(
         "--since", o.since,
@@ -33,7 +34,7 @@ CLI::App* add_events(CLI::App& app, EventsOptions& o) {
     c->add_option("--last", o.last,
                   "First the last N events still in the replay window that the filters let "
                   "through, then the live stream (patches are not replayed)")
-        ->check(CLI::PositiveNumber)
+        ->check(count_check(1))
         ->excludes(since);
     return c;
 }

@@ -105,4 +105,11 @@ TEST_CASE("events --since and --last: what the window no longer holds", "[past]"
     // Usage: both at once, a bad duration.
     CHECK(run(events(broker, {"--since", "1m", "--last", "2"})).code == 2);
     CHECK(run(events(broker, {"--since", "ten minutes"})).code == 2);
+    // A count of 0 or not a number: one line that says what is wanted.
+    for (const auto& [flag, value] : {std::pair{"--last", "0"}, std::pair{"--count", "x"}}) {
+        const auto bad = run(events(broker, {flag, value}));
+        CHECK(bad.code == 2);
+        CHECK(bad.err.find(std::string(flag) + ": must be a whole number of at least 1") !=
+              std::string::npos);
+    }
 }

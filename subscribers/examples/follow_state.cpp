@@ -1,7 +1,8 @@
 // Follows the ombus cluster status with gap detection and resync, using only cppzmq and
 // nlohmann_json (docs/protocol.md): an example for users who write their own subscriber.
-//   follow_state PUB_ENDPOINT API_ENDPOINT SECONDS
-// Prints one line per resync on stderr, then the final status document on stdout.
+//   follow_state PUB_ENDPOINT API_ENDPOINT QUIET_SECONDS
+// Prints one line per resync on stderr, then, once no patch has come for QUIET_SECONDS, the
+// status document on stdout.
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -68,7 +69,7 @@ void apply(json& doc, const json& op) {
 
 int main(int argc, char** argv) try {
     if (argc != 4) {
-        std::cerr << "usage: follow_state PUB_ENDPOINT API_ENDPOINT SECONDS\n";
+        std::cerr << "usage: follow_state PUB_ENDPOINT API_ENDPOINT QUIET_SECONDS\n";
         return 2;
     }
     zmq::context_t ctx;
@@ -79,8 +80,9 @@ int main(int argc, char** argv) try {
     req.connect(argv[2]);
     State s = snapshot(req); // ...then take the snapshot
 
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(std::stod(argv[3]));
+    const auto quiet = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(std::stod(argv[3])));
+    auto deadline = std::chrono::steady_clock::now() + quiet;
     while (std::chrono::steady_clock::now() < deadline) {
         zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
         zmq::poll(&item, 1, std::chrono::milliseconds(100));
@@ -91,6 +93,8 @@ int main(int argc, char** argv) try {
             throw std::runtime_error("a message not in ombus protocol 2 (docs/protocol.md)");
         const auto parts = split(frames[0]);
         const auto meta = json::parse(parts.meta);
+        if (parts.topic.starts_with("patch/"))
+            deadline = std::chrono::steady_clock::now() + quiet; // the stream is not quiet yet
         bool behind = meta["epoch"] != s.epoch;
         if (parts.topic == "tick/") {
             behind = behind || meta["pseq"].get<std::uint64_t>() >

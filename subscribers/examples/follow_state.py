@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Follows the ombus cluster status with gap detection and resync (docs/protocol.md).
 
-usage: follow_state.py PUB_ENDPOINT API_ENDPOINT SECONDS
-Prints one line per resync, then the final status document as JSON.
+usage: follow_state.py PUB_ENDPOINT API_ENDPOINT QUIET_SECONDS
+Prints one line per resync, then, once no patch has come for QUIET_SECONDS, the status
+document as JSON.
 """
 import json, sys, time
 import zmq
 
-pub, api, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+pub, api, quiet = sys.argv[1], sys.argv[2], float(sys.argv[3])
 ctx = zmq.Context()
 sub = ctx.socket(zmq.SUB)
 sub.connect(pub)
@@ -40,7 +41,7 @@ def apply(doc, path, *value):
         del parent[last]
 
 epoch, pseq, doc = snapshot()
-deadline = time.monotonic() + seconds
+deadline = time.monotonic() + quiet
 while time.monotonic() < deadline:
     if not sub.poll(100):
         continue
@@ -50,6 +51,8 @@ while time.monotonic() < deadline:
         sys.exit("follow_state.py: a message not in ombus protocol 2 (docs/protocol.md)")
     topic, meta, body = parts
     meta = json.loads(meta)
+    if topic.startswith(b"patch/"):
+        deadline = time.monotonic() + quiet        # the stream is not quiet yet
     behind = meta["epoch"] != epoch
     if topic == b"tick/":
         behind = behind or meta["pseq"] > pseq     # 4. an idle stream still shows a loss

@@ -8,13 +8,15 @@
 using namespace it;
 
 namespace {
-// Runs an example for a few seconds while node n1 changes, and returns its final document.
+// Runs an example while node n1 changes, and returns the document it prints once the stream
+// has been quiet for its QUIET_SECONDS.
 json follow(const std::vector<std::string>& cmd_prefix, BrokerProc& broker, PubProc& n1,
             RunResult& r) {
     std::vector<std::string> cmd = cmd_prefix;
-    // Long enough that every change below lands while the example runs, even under load.
-    cmd.insert(cmd.end(), {broker.pub, broker.api, "10"});
-    std::thread example([&] { r = run(cmd, 60s); });
+    // The example stops when no patch came for this long: far more than one `om-pub set`
+    // takes, even under a sanitizer on a loaded machine (a fixed run of 10 s was not).
+    cmd.insert(cmd.end(), {broker.pub, broker.api, "8"});
+    std::thread example([&] { r = run(cmd, 120s); });
     for (int i = 0; i < 40; ++i) {
         n1.cli({"set",
                 "services.status.s" + std::to_string(i % 5) + ".avail=" + (i % 2 ? "up" : "down"),

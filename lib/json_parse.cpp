@@ -3,7 +3,10 @@
 
 #include "wire.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace om {
 
@@ -129,13 +132,30 @@ bool append_path(simdjson::dom::element e, Path& out) {
 }
 
 namespace {
-// The index just past the string that starts at i (a '"'), or npos.
+// The index just past the string that starts at i (a '"'), or npos. memchr jumps from
+// quote to quote (an event's data is mostly string bytes); a quote after an odd run of
+// backslashes is escaped.
 std::size_t past_string(std::string_view t, std::size_t i) {
-    for (++i; i < t.size(); ++i) {
-        if (t[i] == '\\')
-            ++i;
-        else if (t[i] == '"')
-            return i + 1;
+    const char* const first = t.data() + i + 1; // the string's first byte
+    const char* const end = t.data() + t.size();
+    // Keys and most values are short: a plain loop finds their end before memchr would
+    // have been called.
+    const char* p = first;
+    for (const char* stop = std::min(end, first + 16); p < stop; ++p) {
+        if (*p == '\\') {
+            ++p;
+        } else if (*p == '"') {
+            return std::size_t(p - t.data()) + 1;
+        }
+    }
+    while (p < end) {
+        const auto* q = static_cast<const char*>(std::memchr(p, '"', std::size_t(end - p)));
+        if (!q) break;
+        std::size_t slashes = 0;
+        for (const char* b = q; b > first && b[-1] == '\\'; --b)
+            ++slashes;
+        if (slashes % 2 == 0) return std::size_t(q - t.data()) + 1;
+        p = q + 1;
     }
     return std::string_view::npos;
 }
@@ -171,6 +191,21 @@ std::size_t past_space(std::string_view t, std::size_t i) {
         ++i;
     return i;
 }
+
+// True when a byte of v is below 0x20, eight bytes at a time: (x - 0x20 per byte) & ~x has
+// the high bit of a byte set where that byte was below 0x20 (exact for any bound <= 0x80).
+bool has_control_byte(std::string_view v) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    std::size_t i = 0;
+    for (; i + 8 <= v.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, v.data() + i, 8);
+        if ((x - ones * 0x20) & ~x & highs) return true;
+    }
+    for (; i < v.size(); ++i)
+        if (static_cast<unsigned char>(v[i]) < 0x20) return true;
+    return false;
+}
 } // namespace
 
 std::optional<std::string_view> raw_member(std::string_view t, std::string_view key) {
@@ -187,8 +222,7 @@ std::optional<std::string_view> raw_member(std::string_view t, std::string_view 
         if (end == std::string_view::npos) return std::nullopt;
         if (name == key) {
             const auto v = t.substr(start, end - start);
-            for (unsigned char c : v)
-                if (c < 0x20) return std::nullopt;
+            if (has_control_byte(v)) return std::nullopt;
             return v;
         }
         i = past_space(t, end);

@@ -43,7 +43,8 @@ TEST_CASE("append_json writes compact JSON that reads back the same, types kept"
 TEST_CASE("raw_member: a top-level member's text as written, or nothing") {
     const std::string t =
         R"({"kind":"event","s":"a \"data\": {x}","n":[1,{"data":2}],"data":{"id":"x","v":[1,2.50,"}"]},"z":true})";
-    CHECK(raw_member(t, "data") == std::optional<std::string_view>(R"({"id":"x","v":[1,2.50,"}"]})"));
+    CHECK(raw_member(t, "data") ==
+          std::optional<std::string_view>(R"({"id":"x","v":[1,2.50,"}"]})"));
     CHECK(raw_member(t, "kind") == std::optional<std::string_view>(R"("event")"));
     CHECK(raw_member(t, "z") == std::optional<std::string_view>("true"));
     CHECK_FALSE(raw_member(t, "id")); // only the top level
@@ -53,4 +54,38 @@ TEST_CASE("raw_member: a top-level member's text as written, or nothing") {
           std::optional<std::string_view>(R"({"b": 2})"));
     CHECK_FALSE(raw_member("{\"data\":{\"b\":\n2}}", "data"));
     CHECK_FALSE(raw_member("[1]", "data"));
+}
+
+TEST_CASE("raw_member: escaped quotes and backslash runs, short strings and long ones") {
+    // Every string of 0 to 39 characters drawn from a, \" and \\ (a seeded walk): short
+    // ones end inside the first 16 bytes, long ones are found quote to quote.
+    const char* pieces[] = {"a", "\\\"", "\\\\"};
+    std::uint32_t seed = 12345;
+    for (int len = 0; len < 40; ++len) {
+        for (int round = 0; round < 20; ++round) {
+            std::string str;
+            for (int i = 0; i < len; ++i) {
+                seed = seed * 1103515245u + 12345u;
+                str += pieces[(seed >> 16) % 3];
+            }
+            const std::string data = "{\"x\":\"" + str + "\",\"y\":[\"" + str + "\"]}";
+            const std::string t = "{\"k\":\"" + str + "\",\"data\":" + data + ",\"z\":1}";
+            INFO(t);
+            CHECK(raw_member(t, "data") == std::optional<std::string_view>(data));
+        }
+    }
+}
+
+TEST_CASE("raw_member: a byte below 0x20 anywhere in the value is refused") {
+    const std::string value = R"({"id":"x","pad":"0123456789abcdef0123456789"})";
+    for (std::size_t at = 1; at < value.size(); ++at) {
+        if (value[at - 1] != ',' && value[at - 1] != ':' && value[at - 1] != '{') continue;
+        for (const char ws : {'\t', '\n', '\r'}) {
+            std::string v = value;
+            v.insert(at, 1, ws); // whitespace a parser accepts, between tokens
+            INFO(v);
+            CHECK_FALSE(raw_member("{\"data\":" + v + "}", "data"));
+        }
+    }
+    CHECK(raw_member("{\"data\":" + value + "}", "data") == std::optional<std::string_view>(value));
 }

@@ -138,8 +138,9 @@ namespace {
 std::size_t past_string(std::string_view t, std::size_t i) {
     const char* const first = t.data() + i + 1; // the string's first byte
     const char* const end = t.data() + t.size();
-    // Keys and most values are short: a plain loop finds their end before memchr would
-    // have been called.
+    // Keys and most values are short: a plain loop over the first 16 bytes ends them
+    // without a call (bench_pipeline's event read 96 to 108 ns with it, 112 to 118 ns with
+    // memchr alone, interleaved).
     const char* p = first;
     for (const char* stop = std::min(end, first + 16); p < stop; ++p) {
         if (*p == '\\') {

@@ -6,6 +6,7 @@
 #include "filter.hpp"
 #include "json_parse.hpp"
 #include "patch.hpp"
+#include "rig.hpp"
 #include "wire.hpp"
 
 #include <regex>
@@ -128,12 +129,10 @@ int main(int argc, char** argv) {
     bench::report("  std::regex_search of it, backtracking (reference)", b_ns / 1000, "us");
 
     // The broker splices an event's data from the ingest frame's text (raw_member), after
-    // simdjson parsed the frame whole: that parse is the reference. The frame is
-    // bench_pipeline's event.
-    const std::string frame = R"({"kind":"event","nodename":"n1","inc":1,"gen":1,"ts":1.0,)"
-                              R"("eid":12345,"data":{"id":"bench","reason":"load","k":12345,)"
-                              R"("pad":")" +
-                              std::string(150, 'p') + "\"}}";
+    // simdjson parsed the frame whole: that parse is the reference.
+    std::uint64_t events = 12344;
+    const std::string frame =
+        bench::heartbeat_text("n1", 1, events, "event", bench::load_event_tail(12345));
     JsonParser parser;
     const double r_ns = bench::ns_per_call(iters, rounds, [&](long) {
         if (!raw_member(frame, "data")) std::abort();

@@ -24,6 +24,7 @@
 using namespace it;
 using bench::Clock;
 using bench::cpu_seconds;
+using bench::load_event_tail;
 using bench::Node;
 using bench::node_dataset;
 using bench::rss_mib;
@@ -298,11 +299,8 @@ OmbusFanout ombus_fanout(const TempDir& dir, int subs, long n, const std::string
         }))
         throw std::runtime_error("probe events did not reach every subscriber");
     const double cpu0 = cpu_seconds(broker.proc->pid());
-    // ~300-byte published event: the broker adds nodename, ts, kind and the monitor.
-    const std::string pad(150, 'p');
     for (long k = 0; k < n; ++k)
-        node.send("event", "\"data\":{\"id\":\"bench\",\"reason\":\"load\",\"k\":" +
-                               std::to_string(k) + ",\"pad\":\"" + pad + "\"}");
+        node.send("event", load_event_tail(k));
     for (auto& t : threads)
         t.join();
     OmbusFanout r;

@@ -51,6 +51,13 @@ inline std::string heartbeat_text(const std::string& name, std::uint64_t gen, st
            "\",\"inc\":1,\"gen\":" + std::to_string(gen) + ",\"ts\":1.0," + eid + tail + "}";
 }
 
+// The tail of the load event of the benchmarks (bench_pipeline's fan-out, bench_lib's read
+// of its data): about 300 bytes once the broker adds nodename, ts, kind and the monitor.
+inline std::string load_event_tail(long k) {
+    return "\"data\":{\"id\":\"bench\",\"reason\":\"load\",\"k\":" + std::to_string(k) +
+           ",\"pad\":\"" + std::string(150, 'p') + "\"}";
+}
+
 // A node talking straight to the broker's ingest socket, as om-pub does (one connection
 // per node: the broker binds a nodename to the connection it came from).
 struct Node {

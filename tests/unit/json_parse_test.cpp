@@ -79,7 +79,11 @@ TEST_CASE("raw_member: escaped quotes and backslash runs, short strings and long
 TEST_CASE("raw_member: a byte below 0x20 anywhere in the value is refused") {
     const std::string value = R"({"id":"x","pad":"0123456789abcdef0123456789"})";
     for (std::size_t at = 1; at < value.size(); ++at) {
-        if (value[at - 1] != ',' && value[at - 1] != ':' && value[at - 1] != '{') continue;
+        // Between two tokens: after , : { or before the closing brace (the last bytes,
+        // past the last whole 8-byte word).
+        const bool between = value[at - 1] == ',' || value[at - 1] == ':' || value[at - 1] == '{' ||
+                             value[at] == '}';
+        if (!between) continue;
         for (const char ws : {'\t', '\n', '\r'}) {
             std::string v = value;
             v.insert(at, 1, ws); // whitespace a parser accepts, between tokens

@@ -3,8 +3,11 @@
 
 #include "curve.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
+#include <simdjson.h>
+#include <sstream>
 
 namespace om {
 
@@ -16,11 +19,32 @@ std::string first_line(const std::string& s) {
     if (line.starts_with(tag)) line = line.substr(tag.size());
     return line;
 }
+
+// The 1-based number of the first line of `text` that is not valid UTF-8, or 0 when all of
+// it is. Checked line by line, which is exact: no UTF-8 sequence contains a newline byte.
+std::size_t first_bad_utf8_line(const std::string& text) {
+    if (simdjson::validate_utf8(text.data(), text.size())) return 0;
+    std::size_t line = 1;
+    for (std::size_t start = 0;; ++line) {
+        const auto end = std::min(text.find('\n', start), text.size());
+        if (end == text.size() || !simdjson::validate_utf8(text.data() + start, end - start))
+            return line;
+        start = end + 1;
+    }
+}
 } // namespace
 
 toml::value read_toml(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(path + ":0: cannot open the file");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw ConfigError(path + ":0: cannot open the file");
+    std::ostringstream content;
+    content << file.rdbuf();
+    const std::string text = std::move(content).str();
+    // TOML is UTF-8. The check comes before toml11's own, because toml11 3.7's report of a
+    // bad byte in a string reads outside its buffer (found by fuzz_config).
+    if (const auto line = first_bad_utf8_line(text))
+        throw ConfigError(fmt::format("{}:{}: not valid UTF-8", path, line));
+    std::istringstream in(text);
     try {
         return toml::parse(in, path);
     } catch (const toml::syntax_error& e) {

@@ -100,6 +100,23 @@ TEST_CASE("malformed TOML is one line with file:line") {
     }
 }
 
+TEST_CASE("a file that is not UTF-8 is refused with the line of the first bad byte") {
+    std::vector<std::string> w;
+    // In a literal key, a literal value, a basic value and a comment: toml11 read outside
+    // its buffer on the first of these (the input fuzz_config found).
+    for (const std::string line :
+         {"'k\xca\xca' = 1", "name = 'b\xcar'", "name = \"\xff\"", "# \xe2\x82"}) {
+        auto path = temp_file("[broker]\n# caf\xc3\xa9\n" + line + "\ncluster = \"c\"\n");
+        CHECK_THROWS_WITH(load_broker_config(path, w), path + ":3: not valid UTF-8");
+    }
+    // The last line, with no newline after it.
+    auto path = temp_file("[broker]\nname = 'x\x80'");
+    CHECK_THROWS_WITH(load_broker_config(path, w), path + ":2: not valid UTF-8");
+    // Valid UTF-8 beyond ASCII still loads.
+    CHECK(load_broker_config(temp_file("[broker]\ncluster = \"caf\xc3\xa9\"\n"), w).cluster ==
+          "caf\xc3\xa9");
+}
+
 TEST_CASE("wrong types name the key and the line") {
     std::vector<std::string> w;
     auto path = temp_file("[broker]\n\nname = 5\n");

@@ -10,8 +10,10 @@ Stream::Stream(zmq::socket_t& pub, std::uint64_t epoch, std::size_t replay_max_e
 std::optional<zmq::message_t> Stream::send(bool keep) {
     // One frame, sent without blocking: PUB drops for a subscriber at its HWM. The message
     // owns a copy of frame_, whose capacity is kept for the next; the replay window keeps
-    // that message and the socket takes a copy sharing its bytes (a refcount, no copy).
-    zmq::message_t msg(frame_.data(), frame_.size());
+    // that message (its bytes in the arena) and the socket takes a copy sharing its bytes
+    // (a refcount, no copy).
+    zmq::message_t msg =
+        keep ? arena_.message(frame_) : zmq::message_t(frame_.data(), frame_.size());
     std::optional<zmq::message_t> kept;
     if (keep) {
         kept.emplace();

@@ -3,6 +3,7 @@
 // loses messages, and sees it by the sequence numbers (wire.hpp).
 #pragma once
 
+#include "frame_arena.hpp"
 #include "patch_writer.hpp"
 #include "replay_window.hpp"
 #include "wire.hpp"
@@ -58,6 +59,7 @@ class Stream {
     std::uint64_t seq_ = 0, pseq_ = 0, eseq_ = 0;
     std::unordered_map<std::string, std::uint64_t> topic_seq_;
     std::string frame_, meta_; // the message being built, their capacity reused
+    FrameArena arena_;         // the bytes of the events window_ keeps
     ReplayWindow window_;
     StreamStats stats_;
 };

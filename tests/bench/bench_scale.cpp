@@ -6,7 +6,7 @@
 //     JSON size, and a late joiner's snapshot received and applied;
 //   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
 //     subscriber straight on the broker, and every subscriber receiving every event.
-//   build/tests/bench/bench_scale [--smoke] [--nodes N]
+//   build/tests/bench/bench_scale [--smoke] [--nodes N] [--only nodes|subscribers]
 #include "connection.hpp"
 #include "harness.hpp"
 #include "rig.hpp"
@@ -286,10 +286,13 @@ void subscribers_section(bool smoke) {
 int main(int argc, char** argv) {
     const bool smoke = bench::smoke_mode(argc, argv);
     std::printf("bench_scale (%s)\n", smoke ? "smoke" : "full");
-    int nodes = 0; // --nodes N: another cluster size
-    for (int i = 1; i + 1 < argc; ++i)
+    int nodes = 0;    // --nodes N: another cluster size
+    std::string only; // --only SECTION: that section alone
+    for (int i = 1; i + 1 < argc; ++i) {
         if (std::string(argv[i]) == "--nodes") nodes = std::stoi(argv[i + 1]);
-    nodes_section(smoke, nodes);
-    subscribers_section(smoke);
+        if (std::string(argv[i]) == "--only") only = argv[i + 1];
+    }
+    if (only.empty() || only == "nodes") nodes_section(smoke, nodes);
+    if (only.empty() || only == "subscribers") subscribers_section(smoke);
     return 0;
 }

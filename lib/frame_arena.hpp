@@ -2,7 +2,8 @@
 // window). Frames are written one after the other into 2 MiB blocks; a block is used again,
 // or freed, once every message in it has been released, on whichever thread releases last.
 // A malloc per message would instead grow the heap 4 KiB page by 4 KiB page while the
-// window fills: in the broker's profile those page faults were a third of its time.
+// window fills, a page fault every few events (docs/performance.md, "The replay window's
+// page faults").
 #pragma once
 
 #include <cstddef>

@@ -2,10 +2,10 @@
 #include "toml_reader.hpp"
 
 #include "curve.hpp"
+#include "file_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <fstream>
 #include <simdjson.h>
 #include <sstream>
 
@@ -35,16 +35,13 @@ std::size_t first_bad_utf8_line(const std::string& text) {
 } // namespace
 
 toml::value read_toml(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw ConfigError(path + ":0: cannot open the file");
-    std::ostringstream content;
-    content << file.rdbuf();
-    const std::string text = std::move(content).str();
+    const auto text = read_file_text(path);
+    if (!text) throw ConfigError(path + ":0: cannot open the file");
     // TOML is UTF-8. The check comes before toml11's own, because toml11 3.7's report of a
     // bad byte in a string reads outside its buffer (found by fuzz_config).
-    if (const auto line = first_bad_utf8_line(text))
+    if (const auto line = first_bad_utf8_line(*text))
         throw ConfigError(fmt::format("{}:{}: not valid UTF-8", path, line));
-    std::istringstream in(text);
+    std::istringstream in(*text);
     try {
         return toml::parse(in, path);
     } catch (const toml::syntax_error& e) {

@@ -382,8 +382,8 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr;
         n.monitor_text = m ? m->dump() : "{}";
     }
-    std::string& text = event_text_;
-    text.clear();
+    std::string text;
+    text.reserve(512 + n.monitor_text.size());
     // The node's own text of its data when it can be spliced as is (no byte a frame cannot
     // carry), else the same JSON written again from the parsed value.
     if (data_text && data_text->size() >= 2 && data_text->back() == '}')

@@ -508,9 +508,8 @@ void targets(const TempDir& dir, bool smoke) {
 
 int main(int argc, char** argv) {
     const bool smoke = bench::smoke_mode(argc, argv);
-    std::string only;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--only") only = argv[i + 1];
+    const auto only =
+        bench::only_section(argc, argv, {"raw", "targets", "changes", "events", "latency", "cpu"});
     const auto wanted = [&](const char* section) { return only.empty() || only == section; };
     std::printf("bench_pipeline (%s)\n", smoke ? "smoke" : "full");
     TempDir dir;

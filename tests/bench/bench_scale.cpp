@@ -285,13 +285,10 @@ void subscribers_section(bool smoke) {
 
 int main(int argc, char** argv) {
     const bool smoke = bench::smoke_mode(argc, argv);
+    const auto n = bench::option_value(argc, argv, "--nodes"); // another cluster size
+    const int nodes = n.empty() ? 0 : std::stoi(n);
+    const auto only = bench::only_section(argc, argv, {"nodes", "subscribers"});
     std::printf("bench_scale (%s)\n", smoke ? "smoke" : "full");
-    int nodes = 0;    // --nodes N: another cluster size
-    std::string only; // --only SECTION: that section alone
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == "--nodes") nodes = std::stoi(argv[i + 1]);
-        if (std::string(argv[i]) == "--only") only = argv[i + 1];
-    }
     if (only.empty() || only == "nodes") nodes_section(smoke, nodes);
     if (only.empty() || only == "subscribers") subscribers_section(smoke);
     return 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -20,6 +21,27 @@ inline bool smoke_mode(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--smoke") == 0) return true;
     return false;
+}
+
+// The value after `name` on the command line ("--only events": "events"), "" when absent.
+inline std::string option_value(int argc, char** argv, const char* name) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+    return "";
+}
+
+// The section --only names, "" for all of them; a name not in `sections` ends the program
+// with status 2, so that a typo does not measure nothing and succeed.
+inline std::string only_section(int argc, char** argv, const std::vector<std::string>& sections) {
+    const auto only = option_value(argc, argv, "--only");
+    if (only.empty() || std::find(sections.begin(), sections.end(), only) != sections.end())
+        return only;
+    std::string known;
+    for (const auto& s : sections)
+        known += (known.empty() ? "" : "|") + s;
+    std::fprintf(stderr, "--only: unknown section '%s' (expected %s)\n", only.c_str(),
+                 known.c_str());
+    std::exit(2);
 }
 
 // Runs fn `iterations` times per round over `rounds` rounds and returns the median time per

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <memory>
 #include <zmq_addon.hpp>
 
 namespace om::broker {
@@ -200,8 +201,13 @@ void Broker::on_api() {
     const auto& req = parts[0];
     std::vector<zmq::message_t> frames;
     const auto text = [&](const json& j) {
-        const auto t = j.dump();
-        frames.emplace_back(t.data(), t.size());
+        // The frame takes the dumped text itself: a snapshot runs to tens of MiB, and a copy
+        // of it costs its page faults. libzmq frees it once sent.
+        auto t = std::make_unique<std::string>(j.dump());
+        frames.emplace_back(
+            t->data(), t->size(), [](void*, void* hint) { delete static_cast<std::string*>(hint); },
+            t.get());
+        t.release(); // the frame owns it now
     };
     const auto r = parse_api_request(req.to_string_view());
     const auto pos = stream_.position();

@@ -102,6 +102,13 @@ bool Relay::resync(const std::string& why) {
         detach("no snapshot from the upstream (" + why + ")");
         return false;
     }
+    json doc;
+    try {
+        doc = to_json(parser_.parse(snap->doc()));
+    } catch (const simdjson::simdjson_error& e) {
+        detach(fmt::format("the upstream's snapshot is not JSON ({}; {})", e.what(), why));
+        return false;
+    }
     if (snap->at.epoch != epoch_) {
         // Another run: its numbers start again, and the last run's events mean nothing.
         if (epoch_ != 0) log_info("upstream epoch {} -> {}", epoch_, snap->at.epoch);
@@ -110,7 +117,7 @@ bool Relay::resync(const std::string& why) {
         eseq_ = 0;
         seq_ = snap->at.seq;
     }
-    replica_.reset(snap->at.epoch, snap->at.pseq, json::parse(snap->doc));
+    replica_.reset(snap->at.epoch, snap->at.pseq, std::move(doc));
     pseq_ = snap->at.pseq;
     seq_ = std::max(seq_, snap->at.seq);
     fill_events();

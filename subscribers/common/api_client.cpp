@@ -15,7 +15,7 @@ using nlohmann::json;
 
 // The position in a header the protocol allows: an object whose status is "ok", of this
 // protocol, and whose epoch is a number. A broker of another protocol is no broker to us.
-std::optional<RunPosition> ok_position(const std::string& frame) {
+std::optional<RunPosition> ok_position(std::string_view frame) {
     const auto h = json::parse(frame, nullptr, false);
     if (!h.is_object() || string_or(h, "status") != "ok" || unsigned_or(h, "epoch") == 0 ||
         unsigned_or(h, "protocol") != wire::kProtocol)
@@ -33,7 +33,7 @@ void ApiClient::connect(const std::string& endpoint) {
     socket_->connect(endpoint_);
 }
 
-std::optional<std::vector<std::string>> ApiClient::call(const std::string& request) {
+std::optional<std::vector<zmq::message_t>> ApiClient::call_frames(const std::string& request) {
     if (!socket_) return std::nullopt;
     if (!socket_->send(zmq::buffer(request), zmq::send_flags::dontwait)) return std::nullopt;
     zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
@@ -44,9 +44,15 @@ std::optional<std::vector<std::string>> ApiClient::call(const std::string& reque
     }
     std::vector<zmq::message_t> parts;
     (void)zmq::recv_multipart(*socket_, std::back_inserter(parts));
+    return parts;
+}
+
+std::optional<std::vector<std::string>> ApiClient::call(const std::string& request) {
+    auto parts = call_frames(request);
+    if (!parts) return std::nullopt;
     std::vector<std::string> frames;
-    frames.reserve(parts.size());
-    for (const auto& p : parts)
+    frames.reserve(parts->size());
+    for (const auto& p : *parts)
         frames.push_back(p.to_string());
     return frames;
 }
@@ -61,9 +67,9 @@ std::optional<RunPosition> ApiClient::ping() {
 std::optional<Snapshot> ApiClient::snapshot() {
     // {"op":"snapshot","protocol":2}
     //   -> {"status":"ok","protocol":2,"epoch":E,"seq":S,"pseq":P,"eseq":V} | STATUS_JSON
-    auto reply = call(json{{"op", "snapshot"}, {"protocol", wire::kProtocol}}.dump());
+    auto reply = call_frames(json{{"op", "snapshot"}, {"protocol", wire::kProtocol}}.dump());
     if (!reply || reply->size() != 2) return std::nullopt;
-    const auto at = ok_position((*reply)[0]);
+    const auto at = ok_position((*reply)[0].to_string());
     if (!at) return std::nullopt;
     return Snapshot{*at, std::move((*reply)[1])};
 }

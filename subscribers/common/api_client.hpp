@@ -25,7 +25,10 @@ struct RunPosition {
 
 struct Snapshot {
     RunPosition at;
-    std::string doc; // the status document's JSON text
+    // The status document's JSON text, kept in the frame it came in: tens of MiB for a
+    // large cluster, where each copy costs its page faults.
+    zmq::message_t frame;
+    std::string_view doc() const { return frame.to_string_view(); }
 };
 
 struct ReplayedEvent {
@@ -63,6 +66,8 @@ class ApiClient {
   private:
     // Sends one request frame and returns the answer's frames; nullopt when none came in
     // time (the socket is then replaced).
+    std::optional<std::vector<zmq::message_t>> call_frames(const std::string& request);
+    // The same, each frame copied into a string.
     std::optional<std::vector<std::string>> call(const std::string& request);
 
     zmq::context_t& ctx_;

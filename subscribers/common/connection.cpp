@@ -166,7 +166,7 @@ bool Connection::snapshot() {
     }
     json doc;
     try {
-        doc = to_json(parser_.parse(s->doc));
+        doc = to_json(parser_.parse(s->doc()));
     } catch (const simdjson::simdjson_error&) {
         return false;
     }

@@ -1,14 +1,17 @@
 // om-relay with the real programs: subscribers behind a relay, and behind a relay of a
 // relay, have the broker's state and events, the very same frames; across a broker kill -9
 // and restart; across a relay kill -9 (they fail over to the next relay); a relay whose
-// broker is gone answers no subscriber, as a broker that went down; and CURVE on both sides
-// of a relay, from its config file, its keys reloaded on SIGHUP.
+// broker is gone answers no subscriber, as a broker that went down; one whose upstream
+// sends a snapshot that is not JSON stays up; and CURVE on both sides of a relay, from its
+// config file, its keys reloaded on SIGHUP.
 #include "connection.hpp"
 #include "curve.hpp"
 #include "harness.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <thread>
 #include <zmq.hpp>
 
 using namespace it;
@@ -255,4 +258,44 @@ TEST_CASE("CURVE: a relay reads a CURVE broker with its own key and admits its s
     INFO("om-sub status: " << admitted.err);
     CHECK(admitted.code == 0);
     CHECK(admitted.out == "41\n");
+}
+
+TEST_CASE("a relay whose upstream's snapshot is not JSON stays up and out of step", "[relay]") {
+    TempDir dir;
+    // An upstream api that answers every request as a broker would, but with a snapshot
+    // whose document is not JSON.
+    zmq::context_t ctx{1};
+    zmq::socket_t rep{ctx, zmq::socket_type::rep};
+    const auto api = dir.ipc("fake-api");
+    rep.bind(api);
+    std::atomic<bool> stop{false};
+    std::atomic<int> snapshots{0};
+    std::thread server([&] {
+        rep.set(zmq::sockopt::rcvtimeo, 50);
+        const std::string header =
+            R"({"status":"ok","protocol":2,"epoch":5,"seq":1,"pseq":1,"eseq":0})";
+        while (!stop) {
+            zmq::message_t req;
+            if (!rep.recv(req)) continue;
+            if (json::parse(req.to_string())["op"] == "snapshot") {
+                ++snapshots;
+                rep.send(zmq::buffer(header), zmq::send_flags::sndmore);
+                rep.send(zmq::str_buffer("{\"monitor\": [1, 2"), zmq::send_flags::none);
+            } else {
+                rep.send(zmq::buffer(header), zmq::send_flags::none);
+            }
+        }
+    });
+    RelayProc r1(dir, dir.ipc("fake-pub"), api, "r1");
+    CHECK(eventually([&] { return snapshots >= 2; })); // asked again: it kept running
+    CHECK(r1.stats()["in_step"] == false);
+    // Its subscribers are told why it answers them nothing.
+    const auto answer = r1.api_call(json{{"op", "ping"}});
+    REQUIRE(answer.size() == 1);
+    const auto ping = json::parse(answer[0]);
+    CHECK(ping["code"] == "upstream");
+    CHECK(ping["message"].get<std::string>().find("the upstream's snapshot is not JSON") !=
+          std::string::npos);
+    stop = true;
+    server.join();
 }

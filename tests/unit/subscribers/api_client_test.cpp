@@ -58,7 +58,7 @@ TEST_CASE("api client: ping and snapshot give the run's position") {
         [&] { return c.snapshot(); });
     REQUIRE(s);
     CHECK(s->at.pseq == 3);
-    CHECK(s->doc == R"({"a":1})");
+    CHECK(s->doc() == R"({"a":1})");
     CHECK(api.requests.back() == json{{"op", "snapshot"}, {"protocol", 2}});
 }
 

@@ -3,8 +3,9 @@
 # build and check its Debian package: man-db for the man page test, systemd for
 # systemd-analyze verify, iproute2 for the multi-host test's network namespaces, tmux for
 # the live view's test, debhelper and lintian for the package, clang-14 and libFuzzer for scripts/fuzz.sh.
-# With --bench, also the peers that bench_pipeline measures ombus against (nats-server and
-# libnats-dev, redis-server and libhiredis-dev): benchmarks only, no test needs them.
+# With --bench, also the peers that the benchmarks measure ombus against (nats-server and
+# libnats-dev, redis-server and libhiredis-dev for bench_pipeline; mosquitto and
+# libmosquitto-dev for bench_scale's late joiner): benchmarks only, no test needs them.
 # Idempotent: when every package is already installed it returns at once
 # without touching apt.
 #   ./scripts/install-deps.sh [--bench]
@@ -17,7 +18,7 @@ man-db groff-base systemd procps iproute2 tmux \
 debhelper dpkg-dev fakeroot lintian \
 clang-14 libfuzzer-14-dev libclang-rt-14-dev"
 if [ "${1:-}" = "--bench" ]; then
-    PACKAGES="$PACKAGES nats-server libnats-dev redis-server libhiredis-dev"
+    PACKAGES="$PACKAGES nats-server libnats-dev redis-server libhiredis-dev mosquitto libmosquitto-dev"
 fi
 
 missing=""

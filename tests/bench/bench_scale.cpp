@@ -3,12 +3,14 @@
 //     its own ingest connection (ZMTP spoken by this process, zmtp_dealer.hpp) and pinging
 //     every 5 s, plus 1,000 changes/s: broker CPU per
 //     change against the same load on 10 nodes, its memory against the status document's
-//     JSON size, and a late joiner's snapshot received and applied;
+//     JSON size, and a late joiner's snapshot received and applied, against mosquitto's
+//     late joiner on 10,000 retained messages in the same run (when installed);
 //   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
 //     subscriber straight on the broker, and every subscriber receiving every event.
 //   build/tests/bench/bench_scale [--smoke] [--nodes N] [--only nodes|subscribers]
 #include "connection.hpp"
 #include "harness.hpp"
+#include "peers.hpp"
 #include "rig.hpp"
 #include "zmtp_dealer.hpp"
 
@@ -173,6 +175,27 @@ void nodes_section(bool smoke, int nodes) {
                   ms, "ms");
     bench::report("  per 10,000 service instances", per_10k, "ms", "< 54 (mosquitto)",
                   per_10k < 54);
+
+    // The denominator, in this run: mosquitto's late joiner, 10,000 retained messages as
+    // large as an instance's share of the document. The simulated nodes are closed first:
+    // libmosquitto's loop uses select(), which takes no descriptor above 1023.
+    large.nodes.clear();
+    small.nodes.clear();
+    if (const auto why = peers::mosquitto_missing(); !why.empty()) {
+        std::printf("mosquitto late joiner: skipped (%s)\n", why.c_str());
+        return;
+    }
+    const int topics = 10000;
+    const auto payload =
+        static_cast<std::size_t>(double(snap.size() == 2 ? snap[1].size() : 0) / instances);
+    const auto mq = peers::start_mosquitto(dir);
+    const auto mq_ms = peers::mosquitto_late_joiner(*mq, topics, payload);
+    if (!mq_ms) throw std::runtime_error("mosquitto's late joiner did not get every message");
+    bench::report("mosquitto: a late joiner's 10,000 retained messages of " +
+                      std::to_string(payload) + " B",
+                  *mq_ms, "ms");
+    bench::report("  ratio, ombus per 10,000 instances / mosquitto", per_10k / *mq_ms, "x",
+                  "<= 1.0", per_10k <= *mq_ms);
 }
 
 // Counts, per subscriber, the "scale" events received; probes make each subscription known.

@@ -1,4 +1,4 @@
-// NATS core and Redis pub/sub servers and clients for the side-by-side benchmark.
+// NATS core, Redis pub/sub and mosquitto servers and clients for the side-by-side benchmarks.
 #include "peers.hpp"
 
 #include "bench_util.hpp"
@@ -16,6 +16,9 @@
 #endif
 #if OMBUS_HAVE_HIREDIS
 #include <hiredis/hiredis.h>
+#endif
+#if OMBUS_HAVE_MOSQUITTO
+#include <mosquitto.h>
 #endif
 
 namespace peers {
@@ -37,6 +40,10 @@ const std::string& nats_server_bin() {
 }
 const std::string& redis_server_bin() {
     static const std::string p = find_program({"/usr/bin/redis-server", "/usr/sbin/redis-server"});
+    return p;
+}
+const std::string& mosquitto_bin() {
+    static const std::string p = find_program({"/usr/sbin/mosquitto", "/usr/bin/mosquitto"});
     return p;
 }
 
@@ -135,6 +142,27 @@ std::string redis_missing() {
 #else
     return "built without libhiredis-dev";
 #endif
+}
+
+std::string mosquitto_missing() {
+#if OMBUS_HAVE_MOSQUITTO
+    if (mosquitto_bin().empty()) return "mosquitto is not installed";
+    return "";
+#else
+    return "built without libmosquitto-dev";
+#endif
+}
+
+std::unique_ptr<Server> start_mosquitto(const it::TempDir& dir) {
+    const int port = free_port();
+    const auto conf = dir.file("mosquitto-" + std::to_string(port) + ".conf");
+    // No cap on what is queued for a client (a late joiner's retained messages come in one
+    // burst), nothing written to disk.
+    it::write_file(conf, "listener " + std::to_string(port) +
+                             " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                             "max_queued_messages 0\nmax_queued_bytes 0\n");
+    return std::make_unique<Started>(std::vector<std::string>{mosquitto_bin(), "-c", conf},
+                                     dir.file("mosquitto.log"), port);
 }
 
 std::unique_ptr<Server> start_nats(const it::TempDir& dir) {
@@ -289,6 +317,81 @@ Fanout redis_fanout(const Server& s, int subs, long n, std::size_t payload) {
 #else
 Fanout redis_fanout(const Server&, int, long, std::size_t) {
     return {};
+}
+#endif
+
+#if OMBUS_HAVE_MOSQUITTO
+namespace {
+// A libmosquitto client driven by mosquitto_loop on the caller's thread; its callbacks
+// count what arrived.
+struct MqttClient {
+    mosquitto* m = nullptr;
+    bool connected = false;
+    int acked = 0;
+    long received = 0;
+    explicit MqttClient(const char* id) {
+        mosquitto_lib_init();
+        m = mosquitto_new(id, true, this);
+        if (!m) throw std::runtime_error("mosquitto: no client");
+        mosquitto_connect_callback_set(m, [](mosquitto*, void* self, int rc) {
+            static_cast<MqttClient*>(self)->connected = rc == 0;
+        });
+        mosquitto_publish_callback_set(
+            m, [](mosquitto*, void* self, int) { ++static_cast<MqttClient*>(self)->acked; });
+        mosquitto_message_callback_set(m, [](mosquitto*, void* self, const mosquitto_message*) {
+            ++static_cast<MqttClient*>(self)->received;
+        });
+    }
+    ~MqttClient() {
+        mosquitto_destroy(m);
+        mosquitto_lib_cleanup();
+    }
+    MqttClient(const MqttClient&) = delete;
+    MqttClient& operator=(const MqttClient&) = delete;
+    // Runs the network loop until done() or the deadline; false on a deadline or an error.
+    template <class Done> bool loop_until(Done done, std::chrono::seconds limit) {
+        const auto deadline = Clock::now() + limit;
+        while (!done()) {
+            if (Clock::now() > deadline) return false;
+            if (mosquitto_loop(m, 10, 1) != MOSQ_ERR_SUCCESS) return false;
+        }
+        return true;
+    }
+};
+} // namespace
+
+std::optional<double> mosquitto_late_joiner(const Server& s, int topics, std::size_t payload) {
+    using namespace std::chrono_literals;
+    const auto topic = [](int i) {
+        return "cluster/node" + std::to_string(i / 20) + "/svc" + std::to_string(i % 20);
+    };
+    {
+        MqttClient pub("bench-pub");
+        if (mosquitto_connect(pub.m, "127.0.0.1", s.port(), 60) != MOSQ_ERR_SUCCESS ||
+            !pub.loop_until([&] { return pub.connected; }, 10s))
+            return std::nullopt;
+        // QoS 1, each acknowledged: stored at the broker before the late joiner comes.
+        const std::string data(payload, 'x');
+        for (int i = 0; i < topics; ++i) {
+            mosquitto_publish(pub.m, nullptr, topic(i).c_str(), static_cast<int>(data.size()),
+                              data.data(), 1, true);
+            mosquitto_loop(pub.m, 0, 1);
+        }
+        if (!pub.loop_until([&] { return pub.acked == topics; }, 60s)) return std::nullopt;
+        mosquitto_disconnect(pub.m);
+    }
+    MqttClient late("bench-late");
+    const auto t0 = Clock::now();
+    if (mosquitto_connect(late.m, "127.0.0.1", s.port(), 60) != MOSQ_ERR_SUCCESS ||
+        !late.loop_until([&] { return late.connected; }, 10s))
+        return std::nullopt;
+    mosquitto_subscribe(late.m, nullptr, "cluster/#", 0);
+    if (!late.loop_until([&] { return late.received == topics; }, 60s)) return std::nullopt;
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+#else
+std::optional<double> mosquitto_late_joiner(const Server&, int, std::size_t) {
+    return std::nullopt;
 }
 #endif
 

@@ -69,7 +69,7 @@ std::optional<Snapshot> ApiClient::snapshot() {
     //   -> {"status":"ok","protocol":2,"epoch":E,"seq":S,"pseq":P,"eseq":V} | STATUS_JSON
     auto reply = call_frames(json{{"op", "snapshot"}, {"protocol", wire::kProtocol}}.dump());
     if (!reply || reply->size() != 2) return std::nullopt;
-    const auto at = ok_position((*reply)[0].to_string());
+    const auto at = ok_position((*reply)[0].to_string_view());
     if (!at) return std::nullopt;
     return Snapshot{*at, std::move((*reply)[1])};
 }

@@ -261,7 +261,9 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
     const int n_items = auth_ ? 5 : 4;
     auto next_tick = Clock::now() + config_.tick;
     auto last_tick = Clock::now() - config_.tick;
-    auto next_check = Clock::now() + std::chrono::milliseconds(100);
+    // The liveness check runs when a node's time runs out, not on a clock: an idle broker
+    // wakes for its tick only.
+    auto next_check = cluster_.next_liveness_check();
     while (!stop_flag.load()) {
         if (reload_flag.exchange(false))
             if (auto fresh = load()) reload(*fresh);
@@ -279,10 +281,8 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
         if (items[3].revents & ZMQ_POLLIN) subscribers_.take();
         if (auth_ && (items[4].revents & ZMQ_POLLIN)) auth_->on_request();
         const auto after = Clock::now();
-        if (after >= next_check) {
-            cluster_.check_liveness(after);
-            next_check = after + std::chrono::milliseconds(100);
-        }
+        if (after >= next_check) cluster_.check_liveness(after);
+        next_check = cluster_.next_liveness_check();
         if (after >= next_tick) {
             stream_.tick();
             last_tick = after;

@@ -428,6 +428,18 @@ void Cluster::check_liveness(Clock::time_point now) {
         forget(name);
 }
 
+Clock::time_point Cluster::next_liveness_check() const {
+    // check_liveness acts once the time is strictly past; a millisecond more keeps a loop
+    // that polls in milliseconds from waking just before it and looking for nothing.
+    constexpr auto past = std::chrono::milliseconds(1);
+    auto next = Clock::time_point::max();
+    if (!stale_order_.empty())
+        next = nodes_.at(stale_order_.front()).stale_since + config_.hb_grace + past;
+    if (!beating_order_.empty())
+        next = std::min(next, nodes_.at(beating_order_.front()).last + config_.hb_timeout + past);
+    return next;
+}
+
 void Cluster::forget(const std::string& nodename) {
     log_warning("node " + nodename + " stale for longer than the grace, forgetting its data");
     PatchWriter w;

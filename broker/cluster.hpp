@@ -72,6 +72,10 @@ class Cluster {
     // is reported stale like a node that stopped (hb_stale, heartbeats.<node>.last 0), so a
     // node that died while the broker was down is not silently missing.
     void check_liveness(Clock::time_point now);
+    // When check_liveness next has something to do: just past the first moment a beating
+    // node's timeout or a stale node's grace runs out (time_point::max() with no node). A
+    // heartbeat only pushes it later, so the caller asks again after each turn of its loop.
+    Clock::time_point next_liveness_check() const;
 
     const json& document() const { return doc_; }
     const MergeStats& stats() const { return stats_; }

@@ -246,3 +246,40 @@ TEST_CASE("cluster: only the silent nodes go stale, in the order they fell silen
     CHECK(f.cluster->node_count() == 1);
     CHECK(f.cluster->document()["heartbeats"]["d"]["beating"] == false);
 }
+
+TEST_CASE("cluster: the next liveness check is when the first node's timeout or grace runs "
+          "out, and a look before it finds nothing to do") {
+    Fixture f;
+    CHECK(f.cluster->next_liveness_check() == Clock::time_point::max()); // no node
+    const auto start = f.now;
+    auto full = [&](const std::string& name) {
+        f.send(R"({"kind":"full","nodename":")" + name + R"(","inc":1,"gen":1,"ts":1,"data":{}})",
+               "", "route-" + name);
+    };
+    full("a");
+    f.now += 300ms;
+    full("b");
+    // a's timeout runs out first; the check is due just past it.
+    const auto due = f.cluster->next_liveness_check();
+    CHECK(due > start + 1000ms);
+    CHECK(due <= start + 1010ms);
+    f.cluster->check_liveness(due - 2ms);
+    CHECK(f.events_of("hb_stale") == 0);
+    f.cluster->check_liveness(due);
+    CHECK(f.events_of("hb_stale") == 1);
+    // Next: b's timeout (a's grace runs out later).
+    const auto due_b = f.cluster->next_liveness_check();
+    CHECK(due_b > start + 1300ms);
+    CHECK(due_b <= start + 1310ms);
+    f.now = due_b;
+    full("b"); // b beats again: its clock restarts
+    CHECK(f.cluster->next_liveness_check() > due_b + 1000ms);
+    f.now += 900ms;
+    full("b"); // and again: a's grace now runs out before b's timeout
+    const auto due_a = f.cluster->next_liveness_check();
+    CHECK(due_a > due + 2000ms);
+    CHECK(due_a <= due + 2010ms);
+    f.cluster->check_liveness(due_a);
+    CHECK(f.events_of("forget_peer") == 1);
+    CHECK(f.cluster->node_count() == 1);
+}

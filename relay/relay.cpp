@@ -315,7 +315,13 @@ void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
     while (!stop.load()) {
         if (reload_flag.exchange(false))
             if (auto fresh = load()) reload(*fresh);
-        if (!poll_until(items, n_items, Clock::now() + std::chrono::milliseconds(100))) continue;
+        // Woken by a message or when the upstream has been quiet for `silence` (its ticks
+        // keep that away while it lives); after a ping that found nobody, a tenth of a
+        // second later.
+        const auto now = Clock::now();
+        auto due = last_heard_ + o_.silence + std::chrono::milliseconds(1);
+        if (due <= now) due = now + std::chrono::milliseconds(100);
+        if (!poll_until(items, n_items, due)) continue;
         if (auth_ && (items[3].revents & ZMQ_POLLIN)) auth_->on_request();
         if (items[0].revents & ZMQ_POLLIN)
             for (int i = 0; i < 4096 && up_.recv(msg, zmq::recv_flags::dontwait); ++i) {

@@ -5,7 +5,7 @@
 #include "curve.hpp"
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
-#include "poll_wait.hpp"
+#include "socket_wait.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -253,12 +253,10 @@ bool Broker::on_subscriptions() {
 
 void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag,
                  const ConfigLoader& load) {
-    zmq::pollitem_t items[] = {{ingest_.handle(), 0, ZMQ_POLLIN, 0},
-                               {api_.handle(), 0, ZMQ_POLLIN, 0},
-                               {pub_.handle(), 0, ZMQ_POLLIN, 0},
-                               {subscribers_.socket().handle(), 0, ZMQ_POLLIN, 0},
-                               {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
-    const int n_items = auth_ ? 5 : 4;
+    enum : std::size_t { kIngest, kApi, kPub, kSubscribers, kAuth };
+    std::vector<zmq::socket_ref> sockets{ingest_, api_, pub_, subscribers_.socket()};
+    if (auth_) sockets.push_back(auth_->socket());
+    SocketWait wait(sockets);
     auto next_tick = Clock::now() + config_.tick;
     auto last_tick = Clock::now() - config_.tick;
     // The liveness check runs when a node's time runs out, not on a clock: an idle broker
@@ -267,19 +265,19 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
     while (!stop_flag.load()) {
         if (reload_flag.exchange(false))
             if (auto fresh = load()) reload(*fresh);
-        if (!poll_until(items, n_items, std::min(next_tick, next_check))) continue;
+        if (!wait.until(std::min(next_tick, next_check))) continue;
         // A bounded batch per turn, so the api and the timers are served under load too.
         // Received until the queue is empty: asking ZMQ_EVENTS instead costs a poll(2) each.
-        if (items[0].revents & ZMQ_POLLIN)
+        if (wait.readable(kIngest))
             for (int i = 0; i < 256 && on_ingest(); ++i) {
             }
-        if (items[1].revents & ZMQ_POLLIN) on_api();
+        if (wait.readable(kApi)) on_api();
         // A tick answers new subscriptions at once, however many arrived, at most one per
         // millisecond: a client subscribing without end cannot flood the others with ticks.
-        if ((items[2].revents & ZMQ_POLLIN) && on_subscriptions())
+        if (wait.readable(kPub) && on_subscriptions())
             next_tick = std::min(next_tick, last_tick + std::chrono::milliseconds(1));
-        if (items[3].revents & ZMQ_POLLIN) subscribers_.take();
-        if (auth_ && (items[4].revents & ZMQ_POLLIN)) auth_->on_request();
+        if (wait.readable(kSubscribers)) subscribers_.take();
+        if (auth_ && wait.readable(kAuth)) auth_->on_request();
         const auto after = Clock::now();
         if (after >= next_check) cluster_.check_liveness(after);
         next_check = cluster_.next_liveness_check();
@@ -288,6 +286,10 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
             last_tick = after;
             next_tick = after + config_.tick;
         }
+        // What a turn sends goes out on these two (patches, events and ticks; requests for a
+        // full), and a send may take the signal of a message arriving on the same socket.
+        wait.used(kIngest);
+        wait.used(kPub);
     }
     log_info("stopping");
 }

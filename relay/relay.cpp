@@ -4,8 +4,8 @@
 #include "api_request.hpp"
 #include "curve.hpp"
 #include "log.hpp"
-#include "poll_wait.hpp"
 #include "process_rss.hpp"
+#include "socket_wait.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -306,11 +306,10 @@ void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
                 const std::function<std::optional<RelayConfig>()>& load) {
     log_info("relaying {} on {} (api {})", o_.upstream_pub, o_.pub, o_.api);
     resync("start");
-    zmq::pollitem_t items[] = {{up_.handle(), 0, ZMQ_POLLIN, 0},
-                               {api_.handle(), 0, ZMQ_POLLIN, 0},
-                               {pub_.handle(), 0, ZMQ_POLLIN, 0},
-                               {auth_ ? auth_->socket().handle() : nullptr, -1, ZMQ_POLLIN, 0}};
-    const int n_items = auth_ ? 4 : 3;
+    enum : std::size_t { kUp, kApi, kPub, kAuth };
+    std::vector<zmq::socket_ref> sockets{up_, api_, pub_};
+    if (auth_) sockets.push_back(auth_->socket());
+    SocketWait wait(sockets);
     zmq::message_t msg;
     while (!stop.load()) {
         if (reload_flag.exchange(false))
@@ -321,19 +320,23 @@ void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
         const auto now = Clock::now();
         auto due = last_heard_ + o_.silence + std::chrono::milliseconds(1);
         if (due <= now) due = now + std::chrono::milliseconds(100);
-        if (!poll_until(items, n_items, due)) continue;
-        if (auth_ && (items[3].revents & ZMQ_POLLIN)) auth_->on_request();
-        if (items[0].revents & ZMQ_POLLIN)
+        if (!wait.until(due)) continue;
+        if (auth_ && wait.readable(kAuth)) auth_->on_request();
+        if (wait.readable(kUp))
             for (int i = 0; i < 4096 && up_.recv(msg, zmq::recv_flags::dontwait); ++i) {
                 on_upstream(msg);
                 // A message of more frames is not of the protocol: its other frames too.
                 while (msg.more() && up_.recv(msg, zmq::recv_flags::dontwait)) {
                 }
             }
-        if (items[1].revents & ZMQ_POLLIN) on_api();
-        if (items[2].revents & ZMQ_POLLIN) on_subscriptions();
+        if (wait.readable(kApi)) on_api();
+        if (wait.readable(kPub)) on_subscriptions();
         if (Clock::now() - last_heard_ > o_.silence) on_silence();
         window_.trim(Clock::now());
+        // What a turn sends goes out on pub_ (forwarded messages, ticks), and a resync sets
+        // up_'s subscriptions: either may take the signal of a message arriving there.
+        wait.used(kUp);
+        wait.used(kPub);
     }
     log_info("stopping");
 }

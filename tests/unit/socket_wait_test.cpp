@@ -1,0 +1,82 @@
+// Tests of lib/socket_wait: the wait ends at the deadline or when a socket has a message; a
+// socket left with messages, or used by the caller, is asked again before the next wait.
+#include "socket_wait.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace om;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Pair {
+    zmq::context_t ctx;
+    zmq::socket_t in{ctx, zmq::socket_type::pull}, out{ctx, zmq::socket_type::push};
+    Pair() {
+        in.bind("inproc://socket_wait");
+        out.connect("inproc://socket_wait");
+    }
+};
+
+// Asks s for its events until it has a message (taking its descriptor's signal), 10 s at most.
+bool eventually_readable(zmq::socket_t& s) {
+    const auto end = Clock::now() + 10s;
+    while (Clock::now() < end)
+        if (s.get(zmq::sockopt::events) & ZMQ_POLLIN) return true;
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("socket wait: until the deadline, or until a message") {
+    Pair p;
+    SocketWait w({p.in});
+    auto start = Clock::now();
+    CHECK(w.until(start + 50ms));
+    CHECK(Clock::now() - start >= 50ms);
+    CHECK_FALSE(w.readable(0));
+
+    start = Clock::now();
+    CHECK(w.until(start - 1s)); // passed: no wait
+    CHECK(Clock::now() - start < 1s);
+
+    p.out.send(zmq::str_buffer("x"));
+    start = Clock::now();
+    CHECK(w.until(start + 10s));
+    CHECK(w.readable(0));
+    CHECK(Clock::now() - start < 10s);
+}
+
+TEST_CASE("socket wait: a socket read in part is readable again without a new signal") {
+    Pair p;
+    SocketWait w({p.in});
+    p.out.send(zmq::str_buffer("a"));
+    p.out.send(zmq::str_buffer("b"));
+    REQUIRE(w.until(Clock::now() + 10s));
+    REQUIRE(w.readable(0));
+    zmq::message_t m;
+    REQUIRE(p.in.recv(m)); // one of two: the second arrived without a signal of its own
+    const auto start = Clock::now();
+    REQUIRE(w.until(start + 10s));
+    CHECK(w.readable(0));
+    CHECK(Clock::now() - start < 5s);
+}
+
+TEST_CASE("socket wait: a socket the caller used is asked before the wait") {
+    Pair p;
+    SocketWait w({p.in});
+    CHECK(w.until(Clock::now() + 10ms)); // asked once: its descriptor is trusted from now on
+    p.out.send(zmq::str_buffer("x"));
+    // Another call on the socket takes the signal of the message (here ZMQ_EVENTS, in the
+    // daemons a send): the descriptor is quiet with a message waiting.
+    REQUIRE(eventually_readable(p.in));
+    auto start = Clock::now();
+    CHECK(w.until(start + 100ms));
+    CHECK_FALSE(w.readable(0)); // what used() is for
+    w.used(0);
+    start = Clock::now();
+    REQUIRE(w.until(start + 10s));
+    CHECK(w.readable(0));
+    CHECK(Clock::now() - start < 5s);
+}

@@ -333,9 +333,9 @@ void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
         if (wait.readable(kPub)) on_subscriptions();
         if (Clock::now() - last_heard_ > o_.silence) on_silence();
         window_.trim(Clock::now());
-        // What a turn sends goes out on pub_ (forwarded messages, ticks), and a resync sets
-        // up_'s subscriptions: either may take the signal of a message arriving there.
-        wait.used(kUp);
+        // What a turn sends goes out on pub_ (forwarded messages, ticks), and a send may
+        // take the signal of a subscription arriving there. The other sockets are used only
+        // in a turn that found them readable, and such a socket is asked again anyway.
         wait.used(kPub);
     }
     log_info("stopping");

@@ -13,4 +13,8 @@ namespace om {
 bool poll_until(zmq::pollitem_t* items, std::size_t count,
                 std::chrono::steady_clock::time_point deadline);
 
+// The milliseconds a poll may wait for `deadline`: rounded up (a wait that ends before its
+// deadline would make the caller's loop spin), 0 for a deadline passed, at most INT_MAX.
+int poll_timeout_ms(std::chrono::steady_clock::time_point deadline);
+
 } // namespace om

@@ -1,9 +1,10 @@
 // SocketWait: a poll(2) on the sockets' ZMQ_FDs, asking ZMQ_EVENTS only where it can change.
 #include "socket_wait.hpp"
 
+#include "poll_wait.hpp"
+
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <system_error>
 
 namespace om {
@@ -30,11 +31,7 @@ bool SocketWait::until(std::chrono::steady_clock::time_point deadline) {
         for (std::size_t i = 0; i < sockets_.size(); ++i)
             if (ask_[i]) any |= ask(i);
         while (!any) {
-            // Rounded up: a wait that ends before its deadline would make the caller spin.
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            const auto ms = std::clamp<std::chrono::milliseconds::rep>(left.count(), 0, INT_MAX);
-            const int rc = ::poll(fds_.data(), fds_.size(), static_cast<int>(ms));
+            const int rc = ::poll(fds_.data(), fds_.size(), poll_timeout_ms(deadline));
             if (rc < 0) {
                 if (errno == EINTR) return false;
                 throw std::system_error(errno, std::generic_category(), "poll");

@@ -1,4 +1,5 @@
-// The wait of the daemons' poll loops: zmq_poll's answer with half its system calls.
+// The wait of every poll loop (broker, relay, om-pub, om-sub): zmq_poll's answer with
+// half its system calls.
 //
 // zmq_poll asks every socket for its events (ZMQ_EVENTS: a getpid and a poll of the
 // socket's mailbox each, on Linux) before and after each wait, and waits twice, once
@@ -19,10 +20,17 @@
 
 namespace om {
 
+// The milliseconds a poll may wait for `deadline`: rounded up (a wait that ends before its
+// deadline would make the caller's loop spin), 0 for a deadline passed, at most INT_MAX.
+int poll_timeout_ms(std::chrono::steady_clock::time_point deadline);
+
 class SocketWait {
   public:
-    // Waits on `sockets`, in this order (readable(i) and used(i) take the same index).
-    explicit SocketWait(const std::vector<zmq::socket_ref>& sockets);
+    // Waits on `sockets`, in this order (readable(i) and used(i) take the same index), and
+    // on the plain descriptors `fds` (a pipe, a signalfd), readable(sockets.size() + j)
+    // telling of fds[j]. The sockets must outlive the wait.
+    explicit SocketWait(const std::vector<zmq::socket_ref>& sockets,
+                        const std::vector<int>& fds = {});
 
     // Waits until one socket has a message to read or `deadline` passes (a deadline passed:
     // no wait). Returns false when a signal interrupted the wait, so that the caller's loop
@@ -30,7 +38,8 @@ class SocketWait {
     // found readable is asked again before the next wait, the caller being about to read it.
     bool until(std::chrono::steady_clock::time_point deadline);
 
-    // Whether socket i had a message to read when until() returned.
+    // Whether socket i had a message to read (descriptor i: was readable, or closed) when
+    // until() returned.
     bool readable(std::size_t i) const { return readable_[i]; }
 
     // Says that the caller sent on socket i (or received from it without being told it was
@@ -43,7 +52,7 @@ class SocketWait {
     bool ask(std::size_t i);
 
     std::vector<zmq::socket_ref> sockets_;
-    std::vector<pollfd> fds_;
+    std::vector<pollfd> fds_; // the sockets' ZMQ_FDs, then the plain descriptors
     std::vector<bool> readable_, ask_;
 };
 

@@ -5,7 +5,6 @@
 #include "ipc_endpoint.hpp"
 #include "log.hpp"
 #include "node_facts.hpp"
-#include "poll_wait.hpp"
 #include "process_rss.hpp"
 #include "wire.hpp"
 #include <iterator>
@@ -204,13 +203,13 @@ void Publisher::refresh() {
     reload_source();
 }
 
-std::vector<zmq::pollitem_t> Publisher::poll_items() {
-    std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}};
+SocketWait Publisher::make_wait() {
+    std::vector<zmq::socket_ref> sockets{control_};
     for (auto& up : uplinks_)
-        items.push_back({up->socket().handle(), 0, ZMQ_POLLIN, 0});
+        sockets.push_back(up->socket());
     for (auto& up : uplinks_)
-        items.push_back({up->monitor().socket().handle(), 0, ZMQ_POLLIN, 0});
-    return items;
+        sockets.push_back(up->monitor().socket());
+    return SocketWait(sockets);
 }
 
 void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_flag) {
@@ -218,7 +217,7 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
         send_full(*up);
     emit(json{{"id", "monitor_started"}});
 
-    auto items = poll_items();
+    auto wait = make_wait();
     next_beat_ = Clock::now() + config_.interval;
     auto next_config_check = Clock::now() + std::chrono::seconds(1);
     while (!stop_flag.load()) {
@@ -233,12 +232,15 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
         }
         if (uplinks_changed_) {
             uplinks_changed_ = false;
-            items = poll_items();
+            wait = make_wait();
         }
         const std::size_t monitors = 1 + uplinks_.size();
-        if (!poll_until(items.data(), items.size(), std::min(next_beat_, next_config_check)))
-            continue;
-        if (items[0].revents & ZMQ_POLLIN) {
+        // Heartbeats go out on the uplinks from anywhere in a turn (deltas, fulls, pings),
+        // and a send may take the signal of a broker's request arriving on the same socket.
+        for (std::size_t i = 1; i < monitors; ++i)
+            wait.used(i);
+        if (!wait.until(std::min(next_beat_, next_config_check))) continue;
+        if (wait.readable(0)) {
             // Coalesce: take what is already waiting, up to 10 ms, then send one delta.
             // Received until the queue is empty: asking ZMQ_EVENTS costs a poll(2) each.
             const auto until = Clock::now() + kCoalesce;
@@ -247,7 +249,7 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             flush();
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
-            if (!(items[i + 1].revents & ZMQ_POLLIN)) continue;
+            if (!wait.readable(i + 1)) continue;
             std::string req;
             while (uplinks_[i]->receive(req)) {
                 if (req.find("\"send_full\"") == std::string::npos) continue;
@@ -256,7 +258,7 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             }
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
-            if (!(items[monitors + i].revents & ZMQ_POLLIN)) continue;
+            if (!wait.readable(monitors + i)) continue;
             const auto seen = uplinks_[i]->monitor().take();
             if (seen.refused) uplinks_[i]->refused();
             if (!seen.reconnected) continue;

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "dataset.hpp"
 #include "file_watch.hpp"
+#include "socket_wait.hpp"
 #include "uplink.hpp"
 
 #include <atomic>
@@ -71,9 +72,9 @@ class Publisher {
     // node_config_change. A bad file is logged and the running configuration kept.
     void reload_config(bool asked);
     void apply_config(const NodeConfig& next);
-    // The poll items: control, each uplink, each uplink's monitor; rebuilt when the
-    // brokers change.
-    std::vector<zmq::pollitem_t> poll_items();
+    // The wait of the loop, on: control, each uplink, each uplink's monitor (in this
+    // order); made again when the brokers change.
+    SocketWait make_wait();
     // The fields every ingest message starts with; `ts` 0 means now.
     std::string envelope(const char* kind, double ts = 0) const;
 

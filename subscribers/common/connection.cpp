@@ -3,7 +3,6 @@
 
 #include "curve.hpp"
 #include "log.hpp"
-#include "poll_wait.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -71,6 +70,7 @@ Connection::Next Connection::connect(std::size_t index) {
     const bool same_broker = index == current_;
     current_ = index;
     const auto& ep = options_.brokers[index];
+    wait_.reset();        // it waits on the sockets replaced here
     sub_monitor_.reset(); // before the socket it watches
     sub_.emplace(ctx_, zmq::socket_type::sub);
     sub_monitor_.emplace(ctx_, *sub_);
@@ -145,9 +145,10 @@ void Connection::await_subscription() {
     // the seam rule and the sequence numbers skip: it is dropped here. A broker that sends
     // no such tick costs this wait, and the ping goes on as before.
     const auto deadline = Clock::now() + std::min(options_.api_timeout, Millis(250));
-    zmq::pollitem_t item{sub_->handle(), 0, ZMQ_POLLIN, 0};
+    SocketWait wait({*sub_});
     while (Clock::now() < deadline) {
-        if (!poll_until(&item, 1, deadline)) return; // a signal: the caller's loop looks at it
+        if (!wait.until(deadline)) return; // a signal: the caller's loop looks at it
+        if (!wait.readable(0)) continue;
         std::vector<zmq::message_t> frames;
         while (zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
             if (frames[0].to_string_view().starts_with(wire::kTickTopic)) return;
@@ -402,16 +403,15 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         return;
     }
     std::vector<zmq::message_t> frames; // one message at a time, its storage reused
+    enum : std::size_t { kSub, kMonitor, kCaller };
     do {
         if (state_ == State::resyncing) take({Step::resync, ""});
-        std::vector<zmq::pollitem_t> items{{sub_->handle(), 0, ZMQ_POLLIN, 0},
-                                           {sub_monitor_->socket().handle(), 0, ZMQ_POLLIN, 0}};
-        for (int fd : wake_fds)
-            items.push_back({nullptr, fd, ZMQ_POLLIN, 0});
-        if (!poll_until(items.data(), items.size(),
-                        std::min(deadline, Clock::now() + options_.silence)))
-            return;
-        if ((items[1].revents & ZMQ_POLLIN) && sub_monitor_->reconnected()) {
+        if (!wait_ || wake_fds != wait_fds_) {
+            wait_.emplace(std::vector<zmq::socket_ref>{*sub_, sub_monitor_->socket()}, wake_fds);
+            wait_fds_ = wake_fds;
+        }
+        if (!wait_->until(std::min(deadline, Clock::now() + options_.silence))) return;
+        if (wait_->readable(kMonitor) && sub_monitor_->reconnected()) {
             // Its broker may have restarted: ask now rather than wait for the first tick.
             // No answer yet: the silence rule takes over if none ever comes.
             if (const auto next = ask_broker()) take(*next);
@@ -420,7 +420,7 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         // Drain what is ready, a bounded batch at a time; the caller gets control back
         // after a batch, so that it can act on what the messages asked for.
         int handled = 0;
-        for (; handled < 4096; ++handled) {
+        for (; wait_->readable(kSub) && handled < 4096; ++handled) {
             frames.clear();
             if (!zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait))
                 break;
@@ -440,8 +440,8 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
                 state_ = synced() ? State::following : State::resyncing;
             return;
         }
-        for (std::size_t i = 2; i < items.size(); ++i) // the caller's descriptors
-            if (items[i].revents) return;
+        for (std::size_t i = 0; i < wake_fds.size(); ++i) // the caller's descriptors
+            if (wait_->readable(kCaller + i)) return;
     } while (Clock::now() < deadline);
 }
 

@@ -22,6 +22,7 @@
 #include "replica.hpp"
 #include "run_dedup.hpp"
 #include "sequence_tracker.hpp"
+#include "socket_wait.hpp"
 
 #include <functional>
 #include <optional>
@@ -161,6 +162,11 @@ class Connection {
     // Tells when sub_ connected again: its broker may have restarted, and asking now
     // beats waiting for the new run's first tick.
     std::optional<ReconnectMonitor> sub_monitor_;
+    // The wait on sub_, sub_monitor_ and the caller's descriptors (wait_fds_): kept across
+    // polls, so that a socket is asked for its events only when that can have changed;
+    // made again when the sockets or the descriptors change.
+    std::optional<SocketWait> wait_;
+    std::vector<int> wait_fds_;
     ApiClient api_;
     std::size_t current_ = 0;
     State state_ = State::starting;

@@ -1,8 +1,11 @@
-// Tests of lib/socket_wait: the wait ends at the deadline or when a socket has a message; a
-// socket left with messages, or used by the caller, is asked again before the next wait.
+// Tests of lib/socket_wait: the wait ends at the deadline, when a socket has a message or
+// when a plain descriptor is readable; a socket left with messages, or used by the caller,
+// is asked again before the next wait.
 #include "socket_wait.hpp"
 
 #include <catch2/catch.hpp>
+#include <climits>
+#include <unistd.h>
 
 using namespace om;
 using namespace std::chrono_literals;
@@ -75,4 +78,30 @@ TEST_CASE("socket wait: a socket the caller used is asked before the wait") {
     CHECK_FALSE(w.readable(0)); // what used() is for
     w.used(0);
     CHECK(readable_before_deadline(w));
+}
+
+TEST_CASE("socket wait: a plain descriptor ends the wait, after the sockets' indexes") {
+    Pair p;
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    SocketWait w({p.in}, {fds[0]});
+    CHECK(w.until(Clock::now() + 10ms));
+    CHECK_FALSE(w.readable(1));
+    REQUIRE(::write(fds[1], "x", 1) == 1);
+    const auto start = Clock::now();
+    CHECK(w.until(start + 10s));
+    CHECK(Clock::now() - start < 5s);
+    CHECK(w.readable(1));
+    CHECK_FALSE(w.readable(0));
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+TEST_CASE("socket wait: a deadline in poll's milliseconds, rounded up, never negative") {
+    const auto now = Clock::now();
+    CHECK(poll_timeout_ms(now - 1s) == 0);
+    const int ms = poll_timeout_ms(now + 1500us); // 1.5 ms ahead, less what passed since
+    CHECK(ms >= 1);
+    CHECK(ms <= 2);
+    CHECK(poll_timeout_ms(now + std::chrono::hours(24 * 365 * 100)) == INT_MAX);
 }

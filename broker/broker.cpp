@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iterator>
 #include <memory>
+#include <utility>
 #include <zmq_addon.hpp>
 
 namespace om::broker {
@@ -150,6 +151,7 @@ void Broker::request_full(const std::string& route, const std::string& nodename,
                           const char* reason) {
     // ROUTING_ID | {"kind":"send_full","reason":R}
     const std::string body = std::string("{\"kind\":\"send_full\",\"reason\":\"") + reason + "\"}";
+    sent_on_ingest_ = true;
     try {
         ingest_.send(zmq::buffer(route), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
         ingest_.send(zmq::buffer(body), zmq::send_flags::dontwait);
@@ -268,9 +270,12 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
         if (!wait.until(std::min(next_tick, next_check))) continue;
         // A bounded batch per turn, so the api and the timers are served under load too.
         // Received until the queue is empty: asking ZMQ_EVENTS instead costs a poll(2) each.
-        if (wait.readable(kIngest))
-            for (int i = 0; i < 256 && on_ingest(); ++i) {
-            }
+        if (wait.readable(kIngest)) {
+            int i = 0;
+            while (i < 256 && on_ingest())
+                ++i;
+            if (i < 256) wait.drained(kIngest); // its descriptor tells of the next message
+        }
         if (wait.readable(kApi)) on_api();
         // A tick answers new subscriptions at once, however many arrived, at most one per
         // millisecond: a client subscribing without end cannot flood the others with ticks.
@@ -286,9 +291,10 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
             last_tick = after;
             next_tick = after + config_.tick;
         }
-        // What a turn sends goes out on these two (patches, events and ticks; requests for a
-        // full), and a send may take the signal of a message arriving on the same socket.
-        wait.used(kIngest);
+        // A send may take the signal of a message arriving on the same socket. Patches,
+        // events and ticks go out on pub nearly every turn; a request for a full, rarely, on
+        // ingest.
+        if (std::exchange(sent_on_ingest_, false)) wait.used(kIngest);
         wait.used(kPub);
     }
     log_info("stopping");

@@ -74,6 +74,7 @@ class Broker : public Sink {
     std::uint64_t journal_resent_ = 0, journal_failures_ = 0;
     std::vector<std::string> ipc_files_;
     std::vector<zmq::message_t> ingest_frames_; // the message on_ingest reads, reused
+    bool sent_on_ingest_ = false;               // since the loop last looked (request_full)
 };
 
 } // namespace om::broker

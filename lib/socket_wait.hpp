@@ -47,6 +47,12 @@ class SocketWait {
     // its events before the next wait.
     void used(std::size_t i) { ask_[i] = true; }
 
+    // Says that the caller received from socket i until libzmq answered EAGAIN, and did
+    // nothing else on it since: that answer came after libzmq took every command waiting
+    // for the socket, so the next message will signal its descriptor, and the socket is
+    // not asked again before the next wait. A later used(i) undoes it.
+    void drained(std::size_t i) { ask_[i] = false; }
+
   private:
     // Asks socket i for its events; returns whether it is readable.
     bool ask(std::size_t i);

@@ -322,13 +322,16 @@ void Relay::run(const std::atomic<bool>& stop, std::atomic<bool>& reload_flag,
         if (due <= now) due = now + std::chrono::milliseconds(100);
         if (!wait.until(due)) continue;
         if (auth_ && wait.readable(kAuth)) auth_->on_request();
-        if (wait.readable(kUp))
-            for (int i = 0; i < 4096 && up_.recv(msg, zmq::recv_flags::dontwait); ++i) {
+        if (wait.readable(kUp)) {
+            int i = 0;
+            for (; i < 4096 && up_.recv(msg, zmq::recv_flags::dontwait); ++i) {
                 on_upstream(msg);
                 // A message of more frames is not of the protocol: its other frames too.
                 while (msg.more() && up_.recv(msg, zmq::recv_flags::dontwait)) {
                 }
             }
+            if (i < 4096) wait.drained(kUp); // its descriptor tells of the next message
+        }
         if (wait.readable(kApi)) on_api();
         if (wait.readable(kPub)) on_subscriptions();
         if (Clock::now() - last_heard_ > o_.silence) on_silence();

@@ -422,8 +422,11 @@ void Connection::poll(Millis timeout, const std::vector<int>& wake_fds) {
         int handled = 0;
         for (; wait_->readable(kSub) && handled < 4096; ++handled) {
             frames.clear();
-            if (!zmq::recv_multipart(*sub_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+            if (!zmq::recv_multipart(*sub_, std::back_inserter(frames),
+                                     zmq::recv_flags::dontwait)) {
+                wait_->drained(kSub); // its descriptor tells of the next message
                 break;
+            }
             if (auto next = handle(frames); next.step != Step::carry_on) {
                 take(std::move(next));
                 return;

@@ -105,3 +105,19 @@ TEST_CASE("socket wait: a deadline in poll's milliseconds, rounded up, never neg
     CHECK(ms <= 2);
     CHECK(poll_timeout_ms(now + std::chrono::hours(24 * 365 * 100)) == INT_MAX);
 }
+
+TEST_CASE("socket wait: a socket drained to EAGAIN still wakes the wait for its next message") {
+    Pair p;
+    SocketWait w({p.in});
+    p.out.send(zmq::str_buffer("a"));
+    REQUIRE(w.until(Clock::now() + 10s));
+    REQUIRE(w.readable(0));
+    zmq::message_t m;
+    REQUIRE(p.in.recv(m, zmq::recv_flags::dontwait));
+    REQUIRE_FALSE(p.in.recv(m, zmq::recv_flags::dontwait)); // EAGAIN
+    w.drained(0);
+    CHECK(w.until(Clock::now() + 10ms)); // not asked, nothing came: the deadline
+    CHECK_FALSE(w.readable(0));
+    p.out.send(zmq::str_buffer("b")); // its signal is the only way the wait learns of it
+    CHECK(readable_before_deadline(w));
+}

@@ -35,7 +35,8 @@ class SocketWait {
     // Waits until one socket has a message to read or `deadline` passes (a deadline passed:
     // no wait). Returns false when a signal interrupted the wait, so that the caller's loop
     // looks at its flags; other errors throw zmq::error_t or std::system_error. A socket
-    // found readable is asked again before the next wait, the caller being about to read it.
+    // found readable is asked again before the next wait, the caller being about to read it
+    // (unless the caller says it drained it).
     bool until(std::chrono::steady_clock::time_point deadline);
 
     // Whether socket i had a message to read (descriptor i: was readable, or closed) when

@@ -160,7 +160,7 @@ void Broker::request_full(const std::string& route, const std::string& nodename,
     }
 }
 
-bool Broker::on_ingest() {
+bool Broker::on_ingest(Clock::time_point now) {
     // ROUTING_ID | HEARTBEAT; any further frame is read and ignored.
     auto& frames = ingest_frames_;
     frames.clear(); // kept across calls: no allocation per heartbeat
@@ -184,8 +184,7 @@ bool Broker::on_ingest() {
         auto msg = parser_.parse(body.to_string_view());
         // Under CURVE, the ZAP handler named the node this connection's key belongs to.
         const char* owner = auth_ ? zmq_msg_gets(body.handle(), "User-Id") : nullptr;
-        cluster_.on_heartbeat(route_s, msg, Clock::now(), owner ? owner : "",
-                              body.to_string_view());
+        cluster_.on_heartbeat(route_s, msg, now, owner ? owner : "", body.to_string_view());
     } catch (const simdjson::simdjson_error& e) {
         ++malformed_;
         log_warning("ingest: malformed heartbeat ({} bytes): {}, dropped", body.size(), e.what());
@@ -268,11 +267,15 @@ void Broker::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reload_f
         if (reload_flag.exchange(false))
             if (auto fresh = load()) reload(*fresh);
         if (!wait.until(std::min(next_tick, next_check))) continue;
+        // One clock read for the turn's heartbeats and events: a batch lasts a millisecond
+        // or so, far below the heartbeat timeout and the replay window's age.
+        const auto turn = Clock::now();
+        stream_.at(turn);
         // A bounded batch per turn, so the api and the timers are served under load too.
         // Received until the queue is empty: asking ZMQ_EVENTS instead costs a poll(2) each.
         if (wait.readable(kIngest)) {
             int i = 0;
-            while (i < 256 && on_ingest())
+            while (i < 256 && on_ingest(turn))
                 ++i;
             if (i < 256) wait.drained(kIngest); // its descriptor tells of the next message
         }

@@ -47,7 +47,9 @@ class Broker : public Sink {
   private:
     // Publishes again the own events the journal kept from previous runs.
     void resend_journal();
-    bool on_ingest();
+    // Reads one ingest message and merges it, `now` being its turn's time; false when none
+    // was queued.
+    bool on_ingest(Clock::time_point now);
     void on_api();
     // Drains the subscription messages of the pub socket; true when one was a subscribe.
     bool on_subscriptions();

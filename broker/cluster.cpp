@@ -11,6 +11,9 @@
 
 namespace om::broker {
 
+// Keys as string_views: simdjson's const char* lookups measure the key with strlen each time.
+using namespace std::string_view_literals;
+
 namespace {
 
 const std::string kMonitor = "monitor", kNodes = "nodes", kServices = "services",
@@ -365,9 +368,9 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
     const json* dataset = ds == nodes_json_->end() ? nullptr : &*ds;
     simdjson::dom::object obj = data.get_object().value_unsafe();
     std::string_view id, svc;
-    if (obj["id"].get_string().get(id)) return; // checked on arrival
-    const bool has_svc = !obj["svcname"].get_string().get(svc);
-    if (!obj["monitor"].error() || !obj["service"].error() || !obj["instance"].error()) {
+    if (obj["id"sv].get_string().get(id)) return; // checked on arrival
+    const bool has_svc = !obj["svcname"sv].get_string().get(svc);
+    if (!obj["monitor"sv].error() || !obj["service"sv].error() || !obj["instance"sv].error()) {
         // The broker owns these keys: the sender's are replaced (rare, so the slow way).
         json d = to_json(data);
         d.erase("monitor");
@@ -382,8 +385,8 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr;
         n.monitor_text = m ? m->dump() : "{}";
     }
-    std::string text;
-    text.reserve(512 + n.monitor_text.size());
+    std::string& text = event_text_; // its capacity kept from one event to the next
+    text.clear();
     // The node's own text of its data when it can be spliced as is (no byte a frame cannot
     // carry), else the same JSON written again from the parsed value.
     if (data_text && data_text->size() >= 2 && data_text->back() == '}')

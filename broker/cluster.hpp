@@ -150,6 +150,7 @@ class Cluster {
     // The node events published in this run, by origin: a node resends its recent events
     // whenever it connects again, and those this run has published are not published twice.
     Origins published_;
+    std::string event_text_; // the event being written by publish_event
 };
 
 } // namespace om::broker

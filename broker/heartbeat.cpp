@@ -9,20 +9,23 @@
 
 namespace om::broker {
 
+// Keys as string_views: simdjson's const char* lookups measure the key with strlen each time.
+using namespace std::string_view_literals;
+
 namespace {
 
-std::string_view str_field(simdjson::dom::element msg, const char* key) {
+std::string_view str_field(simdjson::dom::element msg, std::string_view key) {
     std::string_view v;
     if (msg[key].get_string().get(v))
-        throw std::runtime_error(std::string("missing or non-string '") + key + "'");
+        throw std::runtime_error("missing or non-string '" + std::string(key) + "'");
     return v;
 }
 
 // Reads an unsigned field into out; false, with `error` set if it was empty, when missing.
-bool uint_field(simdjson::dom::element msg, const char* key, std::uint64_t& out,
+bool uint_field(simdjson::dom::element msg, std::string_view key, std::uint64_t& out,
                 std::string& error) {
     if (!msg[key].get_uint64().get(out)) return true;
-    if (error.empty()) error = std::string("missing or non-integer '") + key + "'";
+    if (error.empty()) error = "missing or non-integer '" + std::string(key) + "'";
     return false;
 }
 
@@ -31,22 +34,22 @@ std::string read_payload(simdjson::dom::element msg, std::string_view kind, Hear
                          std::size_t max_ops) {
     using Kind = Heartbeat::Kind;
     if (hb.kind == Kind::Full || hb.kind == Kind::Event) {
-        if (msg["data"].get(hb.data) || !hb.data.is_object())
+        if (msg["data"sv].get(hb.data) || !hb.data.is_object())
             return "'" + std::string(kind) + "' without a 'data' object";
         if (hb.kind == Kind::Full) return "";
         std::string_view id;
         // The id becomes a topic segment: no '/', space nor control character (a newline
         // would split the published frame).
-        if (hb.data["id"].get_string().get(id) || !wire::valid_event_id(id))
+        if (hb.data["id"sv].get_string().get(id) || !wire::valid_event_id(id))
             return "event without a valid 'data.id' (1 to 128 characters, no '/', space or "
                    "control character)";
         // eid is optional: a publisher that does not number its events.
-        if (msg["eid"].get_uint64().get(hb.eid)) hb.eid = 0;
+        if (msg["eid"sv].get_uint64().get(hb.eid)) hb.eid = 0;
         bool resent = false;
-        hb.resent =
-            !msg["resent"].get_bool().get(resent) && resent && !msg["ts"].get_double().get(hb.ts);
+        hb.resent = !msg["resent"sv].get_bool().get(resent) && resent &&
+                    !msg["ts"sv].get_double().get(hb.ts);
     } else if (hb.kind == Kind::Delta) {
-        if (msg["ops"].get_array().get(hb.ops)) return "'delta' without an 'ops' list";
+        if (msg["ops"sv].get_array().get(hb.ops)) return "'delta' without an 'ops' list";
         if (hb.ops.size() > max_ops)
             return fmt::format("delta of {} ops over max_ops_per_delta", hb.ops.size());
     }
@@ -59,9 +62,9 @@ Heartbeat read_heartbeat(simdjson::dom::element msg, std::size_t max_ops) {
     if (!msg.is_object()) throw std::runtime_error("heartbeat is not a JSON object");
     using Kind = Heartbeat::Kind;
     Heartbeat hb;
-    const auto kind = str_field(msg, "kind");
-    hb.nodename = std::string(str_field(msg, "nodename"));
-    if (!uint_field(msg, "inc", hb.inc, hb.error) || !uint_field(msg, "gen", hb.gen, hb.error))
+    const auto kind = str_field(msg, "kind"sv);
+    hb.nodename = std::string(str_field(msg, "nodename"sv));
+    if (!uint_field(msg, "inc"sv, hb.inc, hb.error) || !uint_field(msg, "gen"sv, hb.gen, hb.error))
         return hb;
     if (kind == "full")
         hb.kind = Kind::Full;

@@ -56,7 +56,7 @@ void Stream::publish_event(const std::string& nodename, std::string_view id,
     frame_ += '}';
     auto kept = send(true);
     ++stats_.events;
-    window_.push(eseq_, Clock::now(), std::move(*kept));
+    window_.push(eseq_, now_, std::move(*kept));
 }
 
 void Stream::tick() {

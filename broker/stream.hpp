@@ -37,6 +37,10 @@ class Stream {
                        const wire::Origin& origin = {});
     // Publishes a tick (the current sequence numbers) and trims the replay window by age.
     void tick();
+    // The time of the caller's turn, which the events published until the next call are
+    // kept in the replay window under: one clock read per turn instead of one per event
+    // (the window ages out by the second).
+    void at(Clock::time_point now) { now_ = now; }
 
     // The replay answer for events after event sequence `after`, as frames to send: the
     // JSON header (wire.hpp), then each event's message as published (sharing its bytes).
@@ -58,8 +62,9 @@ class Stream {
     std::uint64_t epoch_;
     std::uint64_t seq_ = 0, pseq_ = 0, eseq_ = 0;
     std::unordered_map<std::string, std::uint64_t> topic_seq_;
-    std::string frame_, meta_; // the message being built, their capacity reused
-    FrameArena arena_;         // the bytes of the events window_ keeps
+    std::string frame_, meta_;             // the message being built, their capacity reused
+    Clock::time_point now_ = Clock::now(); // at()
+    FrameArena arena_;                     // the bytes of the events window_ keeps
     ReplayWindow window_;
     StreamStats stats_;
 };

@@ -42,6 +42,12 @@ bool Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid
     auto& incs = nodes_[std::string(node)];
     for (auto& i : incs)
         if (i.inc == inc) {
+            // An orderly stream's next event: the highest range grows in place, where add()
+            // would erase its node and insert another (two allocations per event).
+            if (!i.ranges.empty() && i.ranges.rbegin()->second + 1 == eid) {
+                ++i.ranges.rbegin()->second;
+                return true;
+            }
             if (contains(i, eid)) return false;
             add(i, eid, eid);
             return true;

@@ -52,25 +52,40 @@ std::string event_topic(std::string_view event_id) {
 
 namespace {
 // A flat JSON object of unsigned numbers, written field by field at the end of a string:
-// {"k1":N1,"k2":N2,...}.
+// {"k1":N1,"k2":N2,...}. The fields go through a buffer on the stack and reach the string
+// in one append: an append per key and per number cost more than the numbers themselves.
 class FlatObject {
   public:
-    explicit FlatObject(std::string& out) : out_(out), start_(out.size()) { out_.push_back('{'); }
+    explicit FlatObject(std::string& out) : out_(out) { *end_++ = '{'; }
     FlatObject& add(std::string_view key, std::uint64_t v) {
-        if (out_.size() > start_ + 1) out_.push_back(',');
-        out_.push_back('"');
-        out_.append(key);
-        out_ += "\":";
-        char buf[24];
-        out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+        // Room for a comma, the quoted key, the colon and 20 digits, else flush first.
+        if (static_cast<std::size_t>(buf_ + sizeof buf_ - end_) < key.size() + 25) flush();
+        if (!first_) *end_++ = ',';
+        first_ = false;
+        *end_++ = '"';
+        std::memcpy(end_, key.data(), key.size());
+        end_ += key.size();
+        *end_++ = '"';
+        *end_++ = ':';
+        end_ = std::to_chars(end_, buf_ + sizeof buf_, v).ptr;
         return *this;
     }
     // Closes the object; called once, last.
-    void close() { out_.push_back('}'); }
+    void close() {
+        if (end_ == buf_ + sizeof buf_) flush();
+        *end_++ = '}';
+        flush();
+    }
 
   private:
+    void flush() {
+        out_.append(buf_, end_);
+        end_ = buf_;
+    }
     std::string& out_;
-    std::size_t start_;
+    char buf_[192]; // a META (6 fields) fits whole
+    char* end_ = buf_;
+    bool first_ = true;
 };
 } // namespace
 

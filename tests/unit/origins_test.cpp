@@ -19,6 +19,8 @@ TEST_CASE("origins: an event is had once recorded, per node and incarnation") {
     CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,5]]]]})"));
     CHECK_FALSE(o.record("n1", 100, 3)); // had: record says so, and changes nothing
     CHECK(o.record("n1", 100, 6));
+    CHECK_FALSE(o.record("n1", 100, 6)); // the highest range's own last event
+    CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,6]]]]})"));
 }
 
 TEST_CASE("origins: events out of order leave holes that a late event fills") {
@@ -33,6 +35,12 @@ TEST_CASE("origins: events out of order leave holes that a late event fills") {
         o.record("n1", 100, e);
     }
     CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,11]]]]})"));
+    // Below a hole, the next event of the lower range joins it, not the highest.
+    o.record("n1", 100, 20);
+    o.record("n1", 100, 12);
+    CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,12],[20,20]]]]})"));
+    CHECK(o.record("n1", 100, 21));
+    CHECK(o.to_json() == nlohmann::json::parse(R"({"n1":[[100,[[1,12],[20,21]]]]})"));
 }
 
 TEST_CASE("origins: bounded - the oldest incarnation and the lowest range go first") {

@@ -60,6 +60,23 @@ TEST_CASE("a node's event carries its origin in META - a broker's own event none
     CHECK_FALSE(wire::parse_meta(R"({"epoch":1,"seq":1,"kseq":1,"tseq":1,"eid":3})"));
 }
 
+TEST_CASE("META of the largest numbers, every field, is written whole") {
+    // Every field at 20 digits overflows the writer's stack buffer once: what it flushed
+    // early and what it wrote after must join into the same text.
+    const std::uint64_t m = UINT64_MAX;
+    const std::string n = std::to_string(m);
+    const auto text = wire::format_meta({m, m, m, m, m, m, true});
+    CHECK(text == "{\"epoch\":" + n + ",\"seq\":" + n + ",\"kseq\":" + n + ",\"tseq\":" + n +
+                      ",\"inc\":" + n + ",\"eid\":" + n + ",\"resent\":1}");
+    const auto back = wire::parse_meta(text);
+    REQUIRE(back);
+    CHECK((back->epoch == m && back->eid == m && back->resent));
+    // Appended after what the string held, as the broker writes META after the topic.
+    std::string frame = "event/x/\n";
+    wire::append_meta(frame, {1, 2, 3, 4});
+    CHECK(frame == "event/x/\n{\"epoch\":1,\"seq\":2,\"kseq\":3,\"tseq\":4}");
+}
+
 TEST_CASE("a user value is JSON when it parses - else a string") {
     CHECK(wire::parse_user_value("1") == 1);
     CHECK(wire::parse_user_value("true") == true);

@@ -169,6 +169,34 @@ TEST_CASE("cluster: a node's event is published once per origin, with its snapsh
     CHECK(f.cluster->stats().event_repeats == 1);
 }
 
+TEST_CASE("cluster: an event about a service carries the service's aggregate and the "
+          "instance; the broker's keys are its own") {
+    Fixture f;
+    f.send(R"({"kind":"full","nodename":"n1","inc":7,"gen":3,"ts":1,"data":{"monitor":)"
+           R"({"status":"idle"},"services":{"status":{"ha1":{"avail":"up"}}}}})");
+    const auto event = [&](std::uint64_t eid, const std::string& data) {
+        f.send(R"({"kind":"event","nodename":"n1","inc":7,"gen":3,"ts":1,"eid":)" +
+               std::to_string(eid) + R"(,"data":)" + data + "}");
+        return f.sink.events.back().second;
+    };
+    const auto thaw = event(1, R"({"id":"instance_thaw","svcname":"ha1"})");
+    CHECK(thaw["monitor"] == json{{"status", "idle"}});
+    CHECK(thaw["instance"] == json{{"avail", "up"}});
+    CHECK(thaw["service"]["avail"] == "up");
+    // A sender's monitor, service or instance is replaced by the broker's.
+    const auto forged = event(2, R"({"id":"x","svcname":"ha1","instance":{"avail":"down"},)"
+                                 R"("monitor":1})");
+    CHECK(forged["instance"] == json{{"avail", "up"}});
+    CHECK(forged["monitor"] == json{{"status", "idle"}});
+    // A svcname that is no string names no service; the first of a repeated key counts.
+    const auto odd = event(3, R"({"id":"y","svcname":5})");
+    CHECK_FALSE(odd.contains("service"));
+    CHECK_FALSE(odd.contains("instance"));
+    const auto twice = event(4, R"({"id":"z","svcname":"nope","svcname":"ha1"})");
+    CHECK(twice["service"] == json::object());
+    CHECK(f.events_of("z") == 1);
+}
+
 TEST_CASE("cluster: members are listed from the start and reported stale when never heard") {
     Fixture f({"n1", "n2"});
     CHECK(f.cluster->document()["cluster"]["nodes"] == json{"n1", "n2"});

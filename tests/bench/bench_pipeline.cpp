@@ -1,7 +1,8 @@
 // Benchmark of the pipeline with the real om-broker and om-pub processes, against NATS
 // core, Redis pub/sub and raw libzmq on the same payload, measured in the same run, in
 // interleaved rounds (medians):
-//   - 300-byte events/s through the broker to 1 and to 4 subscribers, with its CPU per event;
+//   - 300-byte events/s through the broker to 1 and to 4 subscribers, with its CPU per event,
+//     measured once its replay window is full (the fill's CPU printed apart);
 //   - end-to-end latency of events at 2,000 events/s (p50, p99);
 //   - changes/s from om-pub's control socket through the broker into a subscriber replica;
 //   - broker CPU per change with 10 nodes and with 1,000 nodes x 50 services.

@@ -214,6 +214,39 @@ template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long
     return lat;
 }
 
+// Latencies (us) of n messages at 2,000/s through a forwarder that does no work, in
+// raw_forwarder's shape: a DEALER, the forwarder's ROUTER in and PUB out in a context and a
+// thread of their own, a SUB; the DEALER and the SUB share a context, as the node and the
+// subscriber of ombus_latency do. A message crosses as many of libzmq's threads as an event
+// through the broker: what those hops take alone, under ombus's latency.
+std::vector<double> raw_forwarder_latency(const TempDir& dir, long n, const std::string& frame) {
+    zmq::context_t ctx(1), client_ctx(2);
+    zmq::socket_t in(ctx, zmq::socket_type::router);
+    auto pub = bench::xpub(ctx);
+    in.bind(dir.ipc("fwdl-in"));
+    pub.bind(dir.ipc("fwdl-pub"));
+    zmq::socket_t sub(client_ctx, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::subscribe, "");
+    sub.connect(dir.ipc("fwdl-pub"));
+    bench::await_subscriptions(pub, 1);
+    zmq::socket_t d(client_ctx, zmq::socket_type::dealer);
+    d.connect(dir.ipc("fwdl-in"));
+    std::thread forwarder([&] {
+        zmq::message_t route, body;
+        for (long k = 0; k <= n; ++k) { // the first one opens the way, not measured
+            (void)in.recv(route);
+            (void)in.recv(body);
+            pub.send(body, zmq::send_flags::none);
+        }
+    });
+    zmq::message_t m;
+    d.send(zmq::buffer(frame), zmq::send_flags::none);
+    (void)sub.recv(m);
+    auto lat = paced_latency(sub, n, [&](long long) { d.send(zmq::buffer(frame)); });
+    forwarder.join();
+    return lat;
+}
+
 // Broker CPU per one-leaf change, with `nodes` nodes of `services` services loaded.
 // A broker holding `nodes` nodes of `services` services each, and the means to measure
 // its main thread's CPU per one-leaf change.
@@ -448,7 +481,7 @@ void targets(const TempDir& dir, bool smoke) {
         R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
     const std::string frame = "event/bench/\n" + meta + "\n" + std::string(payload, 'x');
     Series nats1, nats4, redis1, fwd, fwd_cpu, om1, om4, om1_cpu, om4_cpu, nats_p50, nats_p99,
-        om_p50, om_p99, raw_ctl, changes, changes_cpu, om1_fill;
+        om_p50, om_p99, raw_ctl, changes, changes_cpu, om1_fill, fwd_p50, fwd_p99;
     double worst_received = 1;
     const auto take = [&](Series& s, const peers::Fanout& f) {
         s.add(f.rate);
@@ -478,6 +511,9 @@ void targets(const TempDir& dir, bool smoke) {
         auto l = ombus_latency(dir, n_lat, "tl-" + tag);
         om_p50.add(bench::percentile(l, 50));
         om_p99.add(bench::percentile(l, 99));
+        auto fl = raw_forwarder_latency(dir, n_lat, frame);
+        fwd_p50.add(bench::percentile(fl, 50));
+        fwd_p99.add(bench::percentile(fl, 99));
         raw_ctl.add(raw_request_reply(dir, n_changes));
         const auto c = ombus_changes(dir, n_changes, "tc" + tag);
         changes.add(c.rate);
@@ -520,6 +556,9 @@ void targets(const TempDir& dir, bool smoke) {
                   nats ? "<= NATS p50" : "", !nats || om_p50.median() <= nats_p50.median());
     report_series("ombus event latency at 2,000 events/s, p99", om_p99, "us",
                   nats ? "<= NATS p99" : "", !nats || om_p99.median() <= nats_p99.median());
+    report_series("raw forwarder latency at 2,000 msg/s (no work), p50", fwd_p50, "us");
+    report_series("raw forwarder latency at 2,000 msg/s (no work), p99", fwd_p99, "us");
+    bench::report("  ombus p50 against the forwarder's", om_p50.median() / fwd_p50.median(), "x");
     report_series("raw request/reply in om-pub's frames (no work)", raw_ctl, "req/s");
     report_series("ombus changes/s control socket -> broker -> replica", changes, "change/s");
     bench::report("  ratio to raw request/reply", changes.median() / raw_ctl.median(), "x",
@@ -594,6 +633,11 @@ int main(int argc, char** argv) {
         auto l = ombus_latency(dir, smoke ? 1000 : 10000, "lat");
         bench::report("event latency at 2,000 events/s, p50", bench::percentile(l, 50), "us");
         bench::report("event latency at 2,000 events/s, p99", bench::percentile(l, 99), "us");
+        const std::string frame =
+            "event/lat/\n{\"epoch\":1,\"seq\":1,\"kseq\":1,\"tseq\":1}\n" + std::string(300, 'x');
+        auto f = raw_forwarder_latency(dir, smoke ? 1000 : 10000, frame);
+        bench::report("raw forwarder latency at 2,000 msg/s, p50", bench::percentile(f, 50), "us");
+        bench::report("raw forwarder latency at 2,000 msg/s, p99", bench::percentile(f, 99), "us");
     }
 
     // --- broker CPU per change, small and large cluster -------------------------------

@@ -170,7 +170,7 @@ TEST_CASE("cluster: a node's event is published once per origin, with its snapsh
 }
 
 TEST_CASE("cluster: an event about a service carries the service's aggregate and the "
-          "instance; the broker's keys are its own") {
+          "instance, and the broker's keys are its own") {
     Fixture f;
     f.send(R"({"kind":"full","nodename":"n1","inc":7,"gen":3,"ts":1,"data":{"monitor":)"
            R"({"status":"idle"},"services":{"status":{"ha1":{"avail":"up"}}}}})");

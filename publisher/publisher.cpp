@@ -13,7 +13,9 @@
 namespace om::publisher {
 
 namespace {
+// A batch of control requests: those already waiting, for 10 ms or 256 requests at most.
 const std::chrono::milliseconds kCoalesce{10};
+const std::size_t kBatch = 256;
 } // namespace
 
 Publisher::Publisher(const NodeConfig& config, std::string config_file, ConfigLoader loader)
@@ -162,22 +164,30 @@ std::string Publisher::execute(const std::vector<std::string>& f) {
 
 bool Publisher::on_control() {
     // ROUTING_ID | "" | VERB | ARG...   ->   ROUTING_ID | "" | "ok" or "error: ..."
-    std::vector<zmq::message_t> frames;
+    auto& frames = control_frames_;
+    frames.clear();
     if (!zmq::recv_multipart(control_, std::back_inserter(frames), zmq::recv_flags::dontwait))
         return false;
     if (frames.size() < 2) return true;
     std::size_t body = 1;
     if (frames[1].size() == 0) body = 2; // REQ envelope delimiter
-    std::vector<std::string> args;
+    control_args_.resize(frames.size() - body);
     for (std::size_t i = body; i < frames.size(); ++i)
-        args.push_back(frames[i].to_string());
-    const auto reply = execute(args);
+        control_args_[i - body].assign(frames[i].data<char>(), frames[i].size());
+    auto reply = execute(control_args_);
     ++stats_.control_requests;
     if (reply.starts_with("error")) ++stats_.control_refused;
-    control_.send(frames[0], zmq::send_flags::sndmore);
-    if (body == 2) control_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
-    control_.send(zmq::buffer(reply), zmq::send_flags::none);
+    replies_.push_back(Reply{std::move(frames[0]), body == 2, std::move(reply)});
     return true;
+}
+
+void Publisher::send_replies() {
+    for (auto& r : replies_) {
+        control_.send(r.route, zmq::send_flags::sndmore);
+        if (r.envelope) control_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
+        control_.send(zmq::buffer(r.text), zmq::send_flags::none);
+    }
+    replies_.clear();
 }
 
 void Publisher::reload_source() {
@@ -241,12 +251,15 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
             wait.used(i);
         if (!wait.until(std::min(next_beat_, next_config_check))) continue;
         if (wait.readable(0)) {
-            // Coalesce: take what is already waiting, up to 10 ms, then send one delta.
+            // Coalesce: take what is already waiting (a batch, kBatch), then send one delta,
+            // then the replies: a reply tells that its change is on its way to the brokers,
+            // and the batch's replies wake libzmq's I/O thread once, not once each.
             // Received until the queue is empty: asking ZMQ_EVENTS costs a poll(2) each.
             const auto until = Clock::now() + kCoalesce;
-            while (on_control() && Clock::now() < until) {
+            for (std::size_t n = 0; n < kBatch && on_control() && Clock::now() < until; ++n) {
             }
             flush();
+            send_replies();
         }
         for (std::size_t i = 0; i < uplinks_.size(); ++i) {
             if (!wait.readable(i + 1)) continue;

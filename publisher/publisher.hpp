@@ -48,8 +48,11 @@ class Publisher {
   private:
     using Clock = std::chrono::steady_clock;
 
-    // Serves one control request; false when none was waiting.
+    // Serves one control request, its reply queued for send_replies(); false when none was
+    // waiting.
     bool on_control();
+    // Sends the queued replies, in the order of their requests.
+    void send_replies();
     std::string execute(const std::vector<std::string>& frames);
     void send_full(Uplink& up);
     // The control verb `stats`: the counters, the brokers and whether each is connected.
@@ -90,6 +93,16 @@ class Publisher {
     std::deque<Kept> recent_; // the last events, for a broker connected anew
     zmq::context_t ctx_;
     zmq::socket_t control_;
+    // A control reply waiting for its batch's delta to leave: the requester's routing id,
+    // whether it used a REQ envelope, the text.
+    struct Reply {
+        zmq::message_t route;
+        bool envelope = false;
+        std::string text;
+    };
+    std::vector<Reply> replies_;
+    std::vector<zmq::message_t> control_frames_; // the request on_control reads, reused
+    std::vector<std::string> control_args_;      // its text frames, reused
     std::vector<std::unique_ptr<Uplink>> uplinks_;
     Dataset dataset_;
     json source_ = json::object(); // the source file's content, as merged into the dataset

@@ -186,6 +186,42 @@ TEST_CASE("a node restart (new incarnation) leads to a full that replaces its da
     CHECK(broker.stats()["fulls"].get<int>() > fulls_before);
 }
 
+TEST_CASE("om-pub answers pipelined control requests in order, across its batches, and sends "
+          "every change",
+          "[pipeline]") {
+    TempDir dir;
+    BrokerProc broker(dir);
+    PubProc n1(dir, "n1", {broker.ingest});
+    zmq::context_t ctx(1);
+    zmq::socket_t d(ctx, zmq::socket_type::dealer);
+    d.set(zmq::sockopt::rcvtimeo, 10000);
+    d.set(zmq::sockopt::linger, 0);
+    d.connect(n1.control);
+    // 400 pairs, more than one batch of 256 requests: `set t.k=i`, then `get t.k`, sent
+    // without waiting (VERB | ARG, no REQ envelope). Each get sees its set, and the broker
+    // ends with the last value.
+    const int pairs = 400;
+    for (int i = 0; i < pairs; ++i) {
+        d.send(zmq::str_buffer("set"), zmq::send_flags::sndmore);
+        d.send(zmq::buffer("t.k=" + std::to_string(i)), zmq::send_flags::none);
+        d.send(zmq::str_buffer("get"), zmq::send_flags::sndmore);
+        d.send(zmq::str_buffer("t.k"), zmq::send_flags::none);
+    }
+    zmq::message_t r;
+    for (int i = 0; i < pairs; ++i) {
+        REQUIRE(d.recv(r));
+        REQUIRE(r.to_string() == "ok");
+        REQUIRE(d.recv(r));
+        REQUIRE(r.to_string() == "ok " + std::to_string(i));
+    }
+    CHECK_FALSE(d.recv(r, zmq::recv_flags::dontwait)); // one reply per request
+    REQUIRE(eventually([&] {
+        const auto s = broker.snapshot();
+        const auto v = at(s, {"monitor", "nodes", "n1", "t", "k"});
+        return v && *v == pairs - 1;
+    }));
+}
+
 TEST_CASE("a restarted broker has the node's data again at once, not at its next ping",
           "[pipeline]") {
     TempDir dir;

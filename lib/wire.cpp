@@ -57,14 +57,17 @@ namespace {
 class FlatObject {
   public:
     explicit FlatObject(std::string& out) : out_(out) { *end_++ = '{'; }
-    FlatObject& add(std::string_view key, std::uint64_t v) {
+    // `key` is a literal of a few characters, so that a field always fits the buffer.
+    template <std::size_t N> FlatObject& add(const char (&key)[N], std::uint64_t v) {
+        static_assert(N <= 16, "a FlatObject key is a short literal");
+        constexpr std::size_t len = N - 1;
         // Room for a comma, the quoted key, the colon and 20 digits, else flush first.
-        if (static_cast<std::size_t>(buf_ + sizeof buf_ - end_) < key.size() + 25) flush();
+        if (static_cast<std::size_t>(buf_ + sizeof buf_ - end_) < len + 25) flush();
         if (!first_) *end_++ = ',';
         first_ = false;
         *end_++ = '"';
-        std::memcpy(end_, key.data(), key.size());
-        end_ += key.size();
+        std::memcpy(end_, key, len);
+        end_ += len;
         *end_++ = '"';
         *end_++ = ':';
         end_ = std::to_chars(end_, buf_ + sizeof buf_, v).ptr;

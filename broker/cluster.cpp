@@ -366,23 +366,15 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
     // from the sender's data text and the cached monitor text: no JSON tree is built.
     const auto ds = nodes_json_->find(nodename);
     const json* dataset = ds == nodes_json_->end() ? nullptr : &*ds;
-    // One pass over the members: a lookup by key scans them all for each key absent, and
-    // three of these are absent from all but a rare event. The first of a repeated key
-    // counts, as a lookup would find it.
+    // One pass (members()): the last three keys are absent from all but a rare event, and a
+    // lookup of an absent key scans the whole object.
+    const auto keys =
+        members(data.get_object().value_unsafe(),
+                std::array{"id"sv, "svcname"sv, "monitor"sv, "service"sv, "instance"sv});
     std::string_view id, svc;
-    bool seen_id = false, seen_svc = false, has_id = false, has_svc = false, broker_keys = false;
-    const simdjson::dom::object obj = data.get_object().value_unsafe();
-    for (const auto field : obj) {
-        const std::string_view k = field.key;
-        if (k == "id"sv) {
-            if (!std::exchange(seen_id, true)) has_id = !field.value.get_string().get(id);
-        } else if (k == "svcname"sv) {
-            if (!std::exchange(seen_svc, true)) has_svc = !field.value.get_string().get(svc);
-        } else if (k == "monitor"sv || k == "service"sv || k == "instance"sv)
-            broker_keys = true;
-    }
-    if (!has_id) return; // checked on arrival
-    if (broker_keys) {
+    if (!keys[0] || keys[0]->get_string().get(id)) return; // checked on arrival
+    const bool has_svc = keys[1] && !keys[1]->get_string().get(svc);
+    if (keys[2] || keys[3] || keys[4]) {
         // The broker owns these keys: the sender's are replaced (rare, so the slow way).
         json d = to_json(data);
         d.erase("monitor");

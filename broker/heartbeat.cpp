@@ -1,10 +1,12 @@
 // Reading heartbeats into their typed form.
 #include "heartbeat.hpp"
 
+#include "json_parse.hpp"
 #include "wire.hpp"
 
 #include <fmt/format.h>
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 
@@ -15,45 +17,23 @@ using namespace std::string_view_literals;
 
 namespace {
 
-// The members a heartbeat may carry, found in one pass over its object: a lookup by key
-// scans the members from the first, the whole object for each key absent. Of a repeated
-// key the first counts, as a lookup would find it.
-struct Members {
-    std::optional<simdjson::dom::element> kind, nodename, inc, gen, data, eid, resent, ts, ops;
-};
+// The members a heartbeat may carry, read in one pass (json_parse.hpp, members()).
+enum Member : std::size_t { kKind, kNodename, kInc, kGen, kData, kEid, kResent, kTs, kOps };
+constexpr std::array<std::string_view, 9> kKeys{"kind"sv, "nodename"sv, "inc"sv, "gen"sv, "data"sv,
+                                                "eid"sv,  "resent"sv,   "ts"sv,  "ops"sv};
+using Members = std::array<std::optional<simdjson::dom::element>, kKeys.size()>;
 
-// Each member a heartbeat may carry, by key.
-using Slot = std::optional<simdjson::dom::element> Members::*;
-constexpr std::pair<std::string_view, Slot> kMembers[] = {
-    {"kind"sv, &Members::kind},     {"nodename"sv, &Members::nodename},
-    {"inc"sv, &Members::inc},       {"gen"sv, &Members::gen},
-    {"data"sv, &Members::data},     {"eid"sv, &Members::eid},
-    {"resent"sv, &Members::resent}, {"ts"sv, &Members::ts},
-    {"ops"sv, &Members::ops}};
-
-Members members_of(simdjson::dom::object obj) {
-    Members m;
-    for (const auto field : obj)
-        for (const auto& [key, slot] : kMembers)
-            if (field.key == key) {
-                if (!(m.*slot)) m.*slot = field.value;
-                break;
-            }
-    return m;
-}
-
-std::string_view str_field(const std::optional<simdjson::dom::element>& e, std::string_view key) {
+std::string_view str_field(const Members& m, Member k) {
     std::string_view v;
-    if (!e || e->get_string().get(v))
-        throw std::runtime_error("missing or non-string '" + std::string(key) + "'");
+    if (!m[k] || m[k]->get_string().get(v))
+        throw std::runtime_error("missing or non-string '" + std::string(kKeys[k]) + "'");
     return v;
 }
 
 // Reads an unsigned member into out; false, with `error` set if it was empty, when missing.
-bool uint_field(const std::optional<simdjson::dom::element>& e, std::string_view key,
-                std::uint64_t& out, std::string& error) {
-    if (e && !e->get_uint64().get(out)) return true;
-    if (error.empty()) error = "missing or non-integer '" + std::string(key) + "'";
+bool uint_field(const Members& m, Member k, std::uint64_t& out, std::string& error) {
+    if (m[k] && !m[k]->get_uint64().get(out)) return true;
+    if (error.empty()) error = "missing or non-integer '" + std::string(kKeys[k]) + "'";
     return false;
 }
 
@@ -62,9 +42,9 @@ std::string read_payload(const Members& m, std::string_view kind, Heartbeat& hb,
                          std::size_t max_ops) {
     using Kind = Heartbeat::Kind;
     if (hb.kind == Kind::Full || hb.kind == Kind::Event) {
-        if (!m.data || !m.data->is_object())
+        if (!m[kData] || !m[kData]->is_object())
             return "'" + std::string(kind) + "' without a 'data' object";
-        hb.data = *m.data;
+        hb.data = *m[kData];
         if (hb.kind == Kind::Full) return "";
         std::string_view id;
         // The id becomes a topic segment: no '/', space nor control character (a newline
@@ -73,12 +53,12 @@ std::string read_payload(const Members& m, std::string_view kind, Heartbeat& hb,
             return "event without a valid 'data.id' (1 to 128 characters, no '/', space or "
                    "control character)";
         // eid is optional: a publisher that does not number its events.
-        if (!m.eid || m.eid->get_uint64().get(hb.eid)) hb.eid = 0;
+        if (!m[kEid] || m[kEid]->get_uint64().get(hb.eid)) hb.eid = 0;
         bool resent = false;
-        hb.resent = m.resent && !m.resent->get_bool().get(resent) && resent && m.ts &&
-                    !m.ts->get_double().get(hb.ts);
+        hb.resent = m[kResent] && !m[kResent]->get_bool().get(resent) && resent && m[kTs] &&
+                    !m[kTs]->get_double().get(hb.ts);
     } else if (hb.kind == Kind::Delta) {
-        if (!m.ops || m.ops->get_array().get(hb.ops)) return "'delta' without an 'ops' list";
+        if (!m[kOps] || m[kOps]->get_array().get(hb.ops)) return "'delta' without an 'ops' list";
         if (hb.ops.size() > max_ops)
             return fmt::format("delta of {} ops over max_ops_per_delta", hb.ops.size());
     }
@@ -90,14 +70,12 @@ std::string read_payload(const Members& m, std::string_view kind, Heartbeat& hb,
 Heartbeat read_heartbeat(simdjson::dom::element msg, std::size_t max_ops) {
     simdjson::dom::object obj;
     if (msg.get_object().get(obj)) throw std::runtime_error("heartbeat is not a JSON object");
-    const Members m = members_of(obj);
+    const Members m = members(obj, kKeys);
     using Kind = Heartbeat::Kind;
     Heartbeat hb;
-    const auto kind = str_field(m.kind, "kind"sv);
-    hb.nodename = std::string(str_field(m.nodename, "nodename"sv));
-    if (!uint_field(m.inc, "inc"sv, hb.inc, hb.error) ||
-        !uint_field(m.gen, "gen"sv, hb.gen, hb.error))
-        return hb;
+    const auto kind = str_field(m, kKind);
+    hb.nodename = std::string(str_field(m, kNodename));
+    if (!uint_field(m, kInc, hb.inc, hb.error) || !uint_field(m, kGen, hb.gen, hb.error)) return hb;
     if (kind == "full")
         hb.kind = Kind::Full;
     else if (kind == "delta")

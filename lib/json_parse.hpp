@@ -4,6 +4,8 @@
 
 #include "json_path.hpp"
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <simdjson.h>
 #include <string>
@@ -34,6 +36,23 @@ void append_json(std::string& out, simdjson::dom::element e);
 // (whitespace a published frame could not carry: the caller writes it again instead).
 // One pass over the text, without a parse: the broker splices an event's data from it.
 std::optional<std::string_view> raw_member(std::string_view object_text, std::string_view key);
+
+// The members named `keys` of `object`, found in one pass over it: element i is the first
+// member named keys[i] (as a lookup by key would find it), nullopt when there is none. A
+// lookup per key scans the object from its first member, and all of it for a key absent;
+// the hot paths read a handful of keys of every message this way instead.
+template <std::size_t N>
+std::array<std::optional<simdjson::dom::element>, N>
+members(simdjson::dom::object object, const std::array<std::string_view, N>& keys) {
+    std::array<std::optional<simdjson::dom::element>, N> found;
+    for (const auto field : object)
+        for (std::size_t i = 0; i < N; ++i)
+            if (field.key == keys[i]) {
+                if (!found[i]) found[i] = field.value;
+                break;
+            }
+    return found;
+}
 
 // Converts a simdjson patch path (list of strings and non-negative integers) into a Path
 // appended to `out`; returns false when it is not one.

@@ -93,3 +93,18 @@ TEST_CASE("raw_member: a byte below 0x20 anywhere in the value is refused") {
     }
     CHECK(raw_member("{\"data\":" + value + "}", "data") == std::optional<std::string_view>(value));
 }
+
+TEST_CASE("members: the first member of each key, in one pass; absent keys are nullopt") {
+    JsonParser p;
+    using namespace std::string_view_literals;
+    const auto doc = p.parse(R"({"b":1,"x":{"a":9},"a":"first","a":"second","c":null})");
+    const auto m = members(doc.get_object().value(), std::array{"a"sv, "b"sv, "c"sv, "zz"sv});
+    REQUIRE(m[0]);
+    // The object's own first "a", as a lookup by key finds it: not the nested one before it.
+    CHECK(m[0]->get_string().value() == "first");
+    REQUIRE(m[1]);
+    CHECK(m[1]->get_uint64().value() == 1);
+    REQUIRE(m[2]);
+    CHECK(m[2]->is_null()); // present, null: not absent
+    CHECK_FALSE(m[3]);
+}

@@ -20,21 +20,21 @@ bool Origins::had(std::string_view node, std::uint64_t inc, std::uint64_t eid) c
 }
 
 void Origins::add(Incarnation& i, std::uint64_t from, std::uint64_t to) {
-    // Merge with the ranges it overlaps or touches, so that they stay disjoint and few.
+    // Merge with the ranges it overlaps or touches, so that they stay disjoint and few. A
+    // range that reaches back to the one below grows that one in place: the next event of
+    // an orderly stream costs no allocation.
     auto it = i.ranges.upper_bound(from);
-    if (it != i.ranges.begin()) {
-        auto prev = std::prev(it);
-        if (prev->second + 1 >= from) {
-            from = prev->first;
-            to = std::max(to, prev->second);
-            it = i.ranges.erase(prev);
-        }
+    auto range = it;
+    if (it != i.ranges.begin() && std::prev(it)->second + 1 >= from) {
+        range = std::prev(it);
+        range->second = std::max(range->second, to);
+    } else {
+        range = i.ranges.emplace_hint(it, from, to);
     }
-    while (it != i.ranges.end() && it->first <= to + 1) {
-        to = std::max(to, it->second);
+    while (it != i.ranges.end() && it->first <= range->second + 1) {
+        range->second = std::max(range->second, it->second);
         it = i.ranges.erase(it);
     }
-    i.ranges[from] = to;
     if (i.ranges.size() > kRanges) i.ranges.erase(i.ranges.begin());
 }
 
@@ -42,12 +42,6 @@ bool Origins::record(std::string_view node, std::uint64_t inc, std::uint64_t eid
     auto& incs = nodes_[std::string(node)];
     for (auto& i : incs)
         if (i.inc == inc) {
-            // An orderly stream's next event: the highest range grows in place, where add()
-            // would erase its node and insert another (two allocations per event).
-            if (!i.ranges.empty() && i.ranges.rbegin()->second + 1 == eid) {
-                ++i.ranges.rbegin()->second;
-                return true;
-            }
             if (contains(i, eid)) return false;
             add(i, eid, eid);
             return true;

@@ -78,24 +78,51 @@ double thread_cpu_seconds() {
     return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
-// The ceiling of any broker on this machine: a forwarder that does no work (ROUTER in, the
-// broker's frame out on PUB, no JSON), fed by a DEALER in its own context as om-pub would
-// be, read by one SUB. Returns the messages/s the subscriber received; sets *cpu_us to the
-// CPU per message of its loop's thread (what libzmq alone costs a broker's main thread).
+// META as the broker writes it for an event (wire.hpp), and the broker's frame of a
+// `bytes`-byte event body under it (protocol 2: TOPIC\nMETA\nBODY).
+const std::string kMeta = R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
+std::string broker_frame(std::size_t bytes) {
+    return "event/bench/\n" + kMeta + "\n" + std::string(bytes, 'x');
+}
+
+// A forwarder that does no work, the ceiling of any broker on this machine: ROUTER in, the
+// broker's frame out on PUB, no JSON, in a context of its own. It is fed by a DEALER in
+// another context, as om-pub would be, and read by one SUB.
+struct NoWorkForwarder {
+    zmq::context_t ctx{1};
+    zmq::socket_t in{ctx, zmq::socket_type::router};
+    zmq::socket_t pub = bench::xpub(ctx);
+    std::string in_ep, pub_ep;
+    NoWorkForwarder(const TempDir& dir, const std::string& tag)
+        : in_ep(dir.ipc(tag + "-in")), pub_ep(dir.ipc(tag + "-pub")) {
+        in.set(zmq::sockopt::rcvhwm, 0);
+        in.bind(in_ep);
+        pub.bind(pub_ep);
+    }
+    // Moves n messages from `in` to `pub`, each sent as it came (its routing id dropped).
+    void forward(long n) {
+        zmq::message_t route, body;
+        for (long k = 0; k < n; ++k) {
+            (void)in.recv(route);
+            (void)in.recv(body);
+            pub.send(body, zmq::send_flags::none);
+        }
+    }
+};
+
+// The no-work forwarder's rate: n messages of `frame`. Returns the messages/s the
+// subscriber received; sets *cpu_us to the CPU per message of the forwarding thread (what
+// libzmq alone costs a broker's main thread).
 double raw_forwarder(const TempDir& dir, long n, const std::string& frame,
                      double* cpu_us = nullptr) {
-    zmq::context_t ctx(1), sender_ctx(1);
-    zmq::socket_t in(ctx, zmq::socket_type::router);
-    auto pub = bench::xpub(ctx);
-    in.set(zmq::sockopt::rcvhwm, 0);
-    in.bind(dir.ipc("fwd-in"));
-    pub.bind(dir.ipc("fwd-pub"));
+    NoWorkForwarder fwd(dir, "fwd");
+    zmq::context_t sender_ctx(1);
     double rate = 0;
     std::thread sub_thread([&] {
-        zmq::socket_t sub(ctx, zmq::socket_type::sub);
+        zmq::socket_t sub(fwd.ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::rcvhwm, 0);
         sub.set(zmq::sockopt::subscribe, "");
-        sub.connect(dir.ipc("fwd-pub"));
+        sub.connect(fwd.pub_ep);
         zmq::message_t m;
         while (sub.recv(m) && m.more()) {
         }
@@ -104,21 +131,16 @@ double raw_forwarder(const TempDir& dir, long n, const std::string& frame,
             if (sub.recv(m) && !m.more()) ++k;
         rate = double(n - 1) / seconds_since(t0);
     });
-    bench::await_subscriptions(pub, 1);
+    bench::await_subscriptions(fwd.pub, 1);
     std::thread sender([&] {
         zmq::socket_t d(sender_ctx, zmq::socket_type::dealer);
         d.set(zmq::sockopt::sndhwm, 0); // and the default linger: every message delivered
-        d.connect(dir.ipc("fwd-in"));
+        d.connect(fwd.in_ep);
         for (long k = 0; k < n; ++k)
             d.send(zmq::buffer(frame), zmq::send_flags::none);
     });
-    zmq::message_t route, body;
     const double cpu0 = thread_cpu_seconds();
-    for (long k = 0; k < n; ++k) {
-        (void)in.recv(route);
-        (void)in.recv(body);
-        pub.send(body, zmq::send_flags::none);
-    }
+    fwd.forward(n);
     sender.join();
     sub_thread.join();
     if (cpu_us) *cpu_us = (thread_cpu_seconds() - cpu0) / double(n) * 1e6;
@@ -214,31 +236,20 @@ template <class Send> std::vector<double> paced_latency(zmq::socket_t& sub, long
     return lat;
 }
 
-// Latencies (us) of n messages at 2,000/s through a forwarder that does no work, in
-// raw_forwarder's shape: a DEALER, the forwarder's ROUTER in and PUB out in a context and a
-// thread of their own, a SUB; the DEALER and the SUB share a context, as the node and the
-// subscriber of ombus_latency do. A message crosses as many of libzmq's threads as an event
-// through the broker: what those hops take alone, under ombus's latency.
+// Latencies (us) of n messages at 2,000/s through the no-work forwarder, run in a thread;
+// the DEALER and the SUB share a context, as the node and the subscriber of ombus_latency
+// do. A message crosses as many of libzmq's threads as an event through the broker: what
+// those hops take alone, under ombus's latency.
 std::vector<double> raw_forwarder_latency(const TempDir& dir, long n, const std::string& frame) {
-    zmq::context_t ctx(1), client_ctx(2);
-    zmq::socket_t in(ctx, zmq::socket_type::router);
-    auto pub = bench::xpub(ctx);
-    in.bind(dir.ipc("fwdl-in"));
-    pub.bind(dir.ipc("fwdl-pub"));
+    NoWorkForwarder fwd(dir, "fwdl");
+    zmq::context_t client_ctx(2);
     zmq::socket_t sub(client_ctx, zmq::socket_type::sub);
     sub.set(zmq::sockopt::subscribe, "");
-    sub.connect(dir.ipc("fwdl-pub"));
-    bench::await_subscriptions(pub, 1);
+    sub.connect(fwd.pub_ep);
+    bench::await_subscriptions(fwd.pub, 1);
     zmq::socket_t d(client_ctx, zmq::socket_type::dealer);
-    d.connect(dir.ipc("fwdl-in"));
-    std::thread forwarder([&] {
-        zmq::message_t route, body;
-        for (long k = 0; k <= n; ++k) { // the first one opens the way, not measured
-            (void)in.recv(route);
-            (void)in.recv(body);
-            pub.send(body, zmq::send_flags::none);
-        }
-    });
+    d.connect(fwd.in_ep);
+    std::thread forwarder([&] { fwd.forward(n + 1); }); // the first opens the way, not measured
     zmq::message_t m;
     d.send(zmq::buffer(frame), zmq::send_flags::none);
     (void)sub.recv(m);
@@ -477,9 +488,7 @@ void targets(const TempDir& dir, bool smoke) {
     std::unique_ptr<peers::Server> nats, redis;
     if (nats_why.empty()) nats = peers::start_nats(dir);
     if (redis_why.empty()) redis = peers::start_redis(dir);
-    const std::string meta =
-        R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
-    const std::string frame = "event/bench/\n" + meta + "\n" + std::string(payload, 'x');
+    const std::string frame = broker_frame(payload);
     Series nats1, nats4, redis1, fwd, fwd_cpu, om1, om4, om1_cpu, om4_cpu, nats_p50, nats_p99,
         om_p50, om_p99, raw_ctl, changes, changes_cpu, om1_fill, fwd_p50, fwd_p99;
     double worst_received = 1;
@@ -586,11 +595,9 @@ int main(int argc, char** argv) {
     // two-frame layout are measured too: the measurement that chose protocol 2's one frame
     // (docs/performance.md).
     const std::vector<std::string> one{std::string(300, 'x')};
-    const std::string meta =
-        R"({"epoch":1764300000000000,"seq":123456,"kseq":123456,"tseq":123456})";
-    const std::vector<std::string> three{"event/bench/", meta, std::string(300, 'x')};
-    const std::vector<std::string> two{three[0] + "\n" + meta, three[2]};
-    const std::vector<std::string> wire1{three[0] + "\n" + meta + "\n" + three[2]};
+    const std::vector<std::string> three{"event/bench/", kMeta, std::string(300, 'x')};
+    const std::vector<std::string> two{three[0] + "\n" + kMeta, three[2]};
+    const std::vector<std::string> wire1{broker_frame(300)};
     if (wanted("raw")) {
         bench::report("raw libzmq PUB->SUB 300 B, 1 subscriber", raw_pub_sub(dir, 1, n_raw, one),
                       "msg/s");
@@ -612,15 +619,17 @@ int main(int argc, char** argv) {
     // --- one section alone, for a profiler --------------------------------------------
     if (only == "events")
         for (int subs : {1, 4}) {
-            const auto r = ombus_fanout(dir, subs, smoke ? 20000 : 100000, smoke ? 20000 : 200000,
-                                        "e" + std::to_string(subs));
+            const long window = smoke ? 20000 : 100000;
+            const auto r =
+                ombus_fanout(dir, subs, window, smoke ? 20000 : 200000, "e" + std::to_string(subs));
             bench::report("ombus events, " + std::to_string(subs) + " subscriber(s) (each)",
                           r.f.rate, "event/s");
             bench::report("  broker main-thread CPU per event", r.cpu_us, "us");
             bench::report("  the same while its replay window fills", r.fill_cpu_us, "us");
             bench::report("  received of sent", r.f.received, "fraction");
-            bench::report("  broker resident memory (replay window 100,000 events)", r.rss_mib,
-                          "MiB");
+            bench::report("  broker resident memory (replay window " + std::to_string(window) +
+                              " events)",
+                          r.rss_mib, "MiB");
         }
     if (only == "changes") {
         const auto c = ombus_changes(dir, smoke ? 20000 : 300000, "n1");
@@ -633,9 +642,7 @@ int main(int argc, char** argv) {
         auto l = ombus_latency(dir, smoke ? 1000 : 10000, "lat");
         bench::report("event latency at 2,000 events/s, p50", bench::percentile(l, 50), "us");
         bench::report("event latency at 2,000 events/s, p99", bench::percentile(l, 99), "us");
-        const std::string frame =
-            "event/lat/\n{\"epoch\":1,\"seq\":1,\"kseq\":1,\"tseq\":1}\n" + std::string(300, 'x');
-        auto f = raw_forwarder_latency(dir, smoke ? 1000 : 10000, frame);
+        auto f = raw_forwarder_latency(dir, smoke ? 1000 : 10000, broker_frame(300));
         bench::report("raw forwarder latency at 2,000 msg/s, p50", bench::percentile(f, 50), "us");
         bench::report("raw forwarder latency at 2,000 msg/s, p99", bench::percentile(f, 99), "us");
     }

@@ -252,9 +252,10 @@ void Publisher::run(const std::atomic<bool>& stop_flag, std::atomic<bool>& reloa
         if (!wait.until(std::min(next_beat_, next_config_check))) continue;
         if (wait.readable(0)) {
             // Coalesce: take what is already waiting (a batch, kBatch), then send one delta,
-            // then the replies: a reply tells that its change is on its way to the brokers,
-            // and the batch's replies wake libzmq's I/O thread once, not once each.
-            // Received until the queue is empty: asking ZMQ_EVENTS costs a poll(2) each.
+            // then the replies: a reply tells that its change is queued for the brokers, and
+            // the batch's replies wake libzmq's I/O thread once, not once each. Received until
+            // the queue is empty or the batch full, not by asking ZMQ_EVENTS (a poll(2) each):
+            // the socket, found readable and written to, is asked again before the next wait.
             const auto until = Clock::now() + kCoalesce;
             for (std::size_t n = 0; n < kBatch && on_control() && Clock::now() < until; ++n) {
             }

@@ -94,7 +94,7 @@ TEST_CASE("raw_member: a byte below 0x20 anywhere in the value is refused") {
     CHECK(raw_member("{\"data\":" + value + "}", "data") == std::optional<std::string_view>(value));
 }
 
-TEST_CASE("members: the first member of each key, in one pass; absent keys are nullopt") {
+TEST_CASE("members: the first member of each key, in one pass, absent keys nullopt") {
     JsonParser p;
     using namespace std::string_view_literals;
     const auto doc = p.parse(R"({"b":1,"x":{"a":9},"a":"first","a":"second","c":null})");

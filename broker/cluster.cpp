@@ -256,7 +256,7 @@ void Cluster::handle_event(NodeState& n, const Heartbeat& hb) {
         }
     }
     publish_event(hb.nodename, n, hb.data, origin,
-                  hb.text.empty() ? std::nullopt : raw_member(hb.text, "data"));
+                  hb.text.empty() ? std::nullopt : raw_member(hb.text, "data", hb.data_last));
 }
 
 void Cluster::install_full(NodeState& n, const std::string& nodename, json data, PatchWriter& w) {

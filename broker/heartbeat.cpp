@@ -70,9 +70,11 @@ std::string read_payload(const Members& m, std::string_view kind, Heartbeat& hb,
 Heartbeat read_heartbeat(simdjson::dom::element msg, std::size_t max_ops) {
     simdjson::dom::object obj;
     if (msg.get_object().get(obj)) throw std::runtime_error("heartbeat is not a JSON object");
-    const Members m = members(obj, kKeys);
+    std::size_t last = kKeys.size();
+    const Members m = members(obj, kKeys, &last);
     using Kind = Heartbeat::Kind;
     Heartbeat hb;
+    hb.data_last = last == kData;
     const auto kind = str_field(m, kKind);
     hb.nodename = std::string(str_field(m, kNodename));
     if (!uint_field(m, kInc, hb.inc, hb.error) || !uint_field(m, kGen, hb.gen, hb.error)) return hb;

@@ -19,6 +19,7 @@ struct Heartbeat {
     std::uint64_t eid = 0;       // event: its number in the incarnation; 0 when not numbered
     bool resent = false;         // event: sent again, emitted at `ts`
     double ts = 0;               // when the node made it (an event's emission time)
+    bool data_last = false;      // `data` is the frame's last member, and its only one
     // Why the heartbeat cannot be merged, when not empty: a kind's missing part, too many
     // ops. The sender is read before, so that a CURVE key claiming another name is refused
     // as such whatever else is wrong.

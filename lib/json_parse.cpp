@@ -209,7 +209,7 @@ bool has_control_byte(std::string_view v) {
 }
 } // namespace
 
-std::optional<std::string_view> raw_member(std::string_view t, std::string_view key) {
+std::optional<std::string_view> raw_member(std::string_view t, std::string_view key, bool last) {
     std::size_t i = past_space(t, 0);
     if (i >= t.size() || t[i] != '{') return std::nullopt;
     i = past_space(t, i + 1);
@@ -219,7 +219,18 @@ std::optional<std::string_view> raw_member(std::string_view t, std::string_view 
         const auto name = t.substr(i + 1, key_end - i - 2);
         i = past_space(t, key_end);
         if (i >= t.size() || t[i] != ':') return std::nullopt;
-        const std::size_t start = past_space(t, i + 1), end = past_value(t, start);
+        const std::size_t start = past_space(t, i + 1);
+        if (last && name == key) {
+            // The object's closing brace, then the value's end before it.
+            std::size_t end = t.find_last_not_of(" \n\r\t");
+            if (end == std::string_view::npos || end <= start || t[end] != '}') return std::nullopt;
+            end = t.find_last_not_of(" \n\r\t", end - 1);
+            if (end == std::string_view::npos || end < start) return std::nullopt;
+            const auto v = t.substr(start, end + 1 - start);
+            if (has_control_byte(v)) return std::nullopt;
+            return v;
+        }
+        const std::size_t end = past_value(t, start);
         if (end == std::string_view::npos) return std::nullopt;
         if (name == key) {
             const auto v = t.substr(start, end - start);

@@ -1,14 +1,16 @@
 // Benchmark of the core library: one-leaf apply on a small and a large cluster state, diff
 // of two node datasets, filter evaluation, reading an event's data out of its ingest frame,
-// string escaping. Prints its figures and their targets.
+// a timestamp's text, string escaping. Prints its figures and their targets.
 //   build/tests/bench/bench_lib [--smoke]
 #include "bench_util.hpp"
 #include "filter.hpp"
 #include "json_parse.hpp"
 #include "patch.hpp"
+#include "patch_writer.hpp"
 #include "rig.hpp"
 #include "wire.hpp"
 
+#include <charconv>
 #include <regex>
 
 using namespace om;
@@ -140,10 +142,32 @@ int main(int argc, char** argv) {
     const double p_ns = bench::ns_per_call(iters / 4, rounds, [&](long) {
         if (!parser.parse(frame).is_object()) std::abort();
     });
+    // What the broker does when the parse told it data is the frame's last member.
+    const double l_ns = bench::ns_per_call(iters, rounds, [&](long) {
+        if (!raw_member(frame, "data", true)) std::abort();
+    });
     bench::report("an event's data text out of its " + std::to_string(frame.size()) +
                       "-byte ingest frame (raw_member)",
                   r_ns, "ns");
     bench::report("  ratio to simdjson's parse of the frame", r_ns / p_ns, "x");
+    bench::report("  the same, data known to be the last member", l_ns, "ns");
+
+    // Every event and patch carries its ts with microseconds (append_ts); to_chars of the
+    // double in fixed notation is the reference.
+    const double now = 1765000000.123456;
+    std::string ts_text;
+    const double t_ns = bench::ns_per_call(iters, rounds, [&](long i) {
+        ts_text.clear();
+        append_ts(ts_text, now + double(i & 1023) * 1e-6);
+    });
+    const double c_ns = bench::ns_per_call(iters, rounds, [&](long i) {
+        char buf[64];
+        const auto r = std::to_chars(buf, buf + sizeof buf, now + double(i & 1023) * 1e-6,
+                                     std::chars_format::fixed, 6);
+        ts_text.assign(buf, r.ptr);
+    });
+    bench::report("a ts with microseconds as text (append_ts)", t_ns, "ns");
+    bench::report("  ratio to to_chars of the double, fixed, 6 digits", t_ns / c_ns, "x");
 
     // The broker writes every string of an event through wire::append_json_string; the
     // same 300-byte string through nlohmann's dump is the reference.

@@ -56,6 +56,19 @@ TEST_CASE("raw_member: a top-level member's text as written, or nothing") {
     CHECK_FALSE(raw_member("[1]", "data"));
 }
 
+TEST_CASE("raw_member: the last member's value runs to the object's closing brace") {
+    const std::string t = R"({"kind":"event","n":{"data":1},"data":{"id":"x","v":"}"}})";
+    CHECK(raw_member(t, "data", true) == std::optional<std::string_view>(R"({"id":"x","v":"}"})"));
+    CHECK(raw_member(t, "data", true) == raw_member(t, "data"));
+    CHECK(raw_member(" {\"a\":1, \"data\" : [1, 2] \n} \t", "data", true) ==
+          std::optional<std::string_view>("[1, 2]"));
+    CHECK(raw_member(R"({"data":"}"})", "data", true) == std::optional<std::string_view>(R"("}")"));
+    // Still refused: a control byte inside, or no closing brace where one must be.
+    CHECK_FALSE(raw_member("{\"data\":{\"b\":\n2}}", "data", true));
+    CHECK_FALSE(raw_member(R"({"data":1)", "data", true));
+    CHECK_FALSE(raw_member(R"({"d\u0061ta":1})", "data", true));
+}
+
 TEST_CASE("raw_member: escaped quotes and backslash runs, short strings and long ones") {
     // Every string of 0 to 39 characters drawn from a, \" and \\ (a seeded walk): short
     // ones end inside the first 16 bytes, long ones are found quote to quote.
@@ -107,4 +120,19 @@ TEST_CASE("members: the first member of each key, in one pass, absent keys nullo
     REQUIRE(m[2]);
     CHECK(m[2]->is_null()); // present, null: not absent
     CHECK_FALSE(m[3]);
+}
+
+TEST_CASE("members: which key the last member is, when it is that key's only one") {
+    JsonParser p;
+    using namespace std::string_view_literals;
+    constexpr auto keys = std::array{"a"sv, "data"sv};
+    std::size_t last = 99;
+    members(p.parse(R"({"a":1,"x":2,"data":{}})").get_object().value(), keys, &last);
+    CHECK(last == 1);
+    members(p.parse(R"({"data":{},"a":1,"x":2})").get_object().value(), keys, &last);
+    CHECK(last == 2); // not a key asked for
+    members(p.parse(R"({"data":1,"a":1,"data":2})").get_object().value(), keys, &last);
+    CHECK(last == 2); // a repeat: the first "data" is not the last member
+    members(p.parse(R"({})").get_object().value(), keys, &last);
+    CHECK(last == 2);
 }

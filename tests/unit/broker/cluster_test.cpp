@@ -49,6 +49,10 @@ struct Fixture {
               const std::string& route = "route-1") {
         cluster->on_heartbeat(route, parser.parse(text), now, owner);
     }
+    // The same with the frame's text, as the broker gives it: an event's data is spliced.
+    void send_frame(const std::string& text) {
+        cluster->on_heartbeat("route-1", parser.parse(text), now, "", text);
+    }
     const json& node(const std::string& name) const {
         return cluster->document()["monitor"]["nodes"][name];
     }
@@ -195,6 +199,32 @@ TEST_CASE("cluster: an event about a service carries the service's aggregate and
     const auto twice = event(4, R"({"id":"z","svcname":"nope","svcname":"ha1"})");
     CHECK(twice["service"] == json::object());
     CHECK(f.events_of("z") == 1);
+}
+
+TEST_CASE("cluster: an event's data spliced from the frame's text, wherever data is in it") {
+    Fixture f;
+    f.send(kFull);
+    const auto head =
+        std::string(R"("kind":"event","nodename":"n1","inc":7,"gen":3,"ts":1,"eid":)");
+    const auto sent = [&](const std::string& text) {
+        f.send_frame(text);
+        return f.sink.events.back();
+    };
+    // Last: its text runs to the frame's closing brace, spaces after it aside.
+    auto e = sent("{" + head + R"(1,"data":{"id":"a","v":[1,"}"]} )" + "\n}\n");
+    CHECK(e.first == "a");
+    CHECK(e.second["v"] == json{1, "}"});
+    CHECK(e.second.contains("monitor"));
+    // First, then more members.
+    e = sent(R"({"data":{"id":"b","v":2},)" + head + "2}");
+    CHECK(e.first == "b");
+    CHECK(e.second["v"] == 2);
+    CHECK_FALSE(e.second.contains("kind"));
+    // Repeated: the first counts, though a "data" is the last member.
+    e = sent("{" + head + R"(3,"data":{"id":"c","v":1},"data":{"id":"d"}})");
+    CHECK(e.first == "c");
+    CHECK(e.second["v"] == 1);
+    CHECK(f.events_of("d") == 0);
 }
 
 TEST_CASE("cluster: members are listed from the start and reported stale when never heard") {

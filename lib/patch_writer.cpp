@@ -4,6 +4,7 @@
 #include "wire.hpp"
 
 #include <charconv>
+#include <cmath>
 
 namespace om {
 
@@ -74,8 +75,27 @@ std::string format_ts(double ts) {
 }
 
 void append_ts(std::string& out, double ts) {
+    // Every event and patch carries one: two integers cost a fifth of a double's fixed-point
+    // to_chars, and give the same text. For a clock's time (2^13 s up to 2^33 s) the
+    // fraction ts - floor(ts) is exact and holds at most 39 significant bits, so its product
+    // by 10^6 (14 bits and a power of two) is exact too: rounded to nearest, ties to even,
+    // as to_chars rounds the exact decimal.
+    if (ts >= 8192.0 && ts < 8589934592.0) {
+        auto secs = static_cast<std::uint64_t>(ts);
+        auto us = static_cast<std::uint64_t>(std::nearbyint((ts - double(secs)) * 1e6));
+        if (us == 1000000) {
+            ++secs;
+            us = 0;
+        }
+        char buf[32];
+        char* p = std::to_chars(buf, buf + sizeof buf, secs).ptr;
+        *p++ = '.';
+        for (int i = 5; i >= 0; --i, us /= 10)
+            p[i] = static_cast<char>('0' + us % 10);
+        out.append(buf, p + 6);
+        return;
+    }
     char buf[64];
-    // to_chars: an order of magnitude cheaper than printf on the hot path.
     const auto r = std::to_chars(buf, buf + sizeof buf, ts, std::chars_format::fixed, 6);
     out.append(buf, r.ptr);
 }

@@ -3,6 +3,8 @@
 #include "patch_writer.hpp"
 
 #include <catch2/catch.hpp>
+#include <charconv>
+#include <vector>
 
 using namespace om;
 
@@ -27,4 +29,28 @@ TEST_CASE("a patch body holds the ops in order - with nodename - id and ts") {
 
 TEST_CASE("format_ts keeps microseconds") {
     CHECK(format_ts(1.5) == "1.500000");
+    CHECK(format_ts(0) == "0.000000");
+    CHECK(format_ts(-1.5) == "-1.500000");
+    CHECK(format_ts(1e10) == "10000000000.000000");
+    CHECK(format_ts(1765000000.000001) == "1765000000.000001");
+    CHECK(format_ts(1765000000.25) == "1765000000.250000");
+    CHECK(format_ts(1765000000.9999996) == "1765000001.000000"); // carried into the seconds
+    // Exact ties go to the even digit, as the exact decimal's rounding does.
+    CHECK(format_ts(1765000000.0078125) == "1765000000.007812");
+    CHECK(format_ts(1765000000.0234375) == "1765000000.023438");
+}
+
+TEST_CASE("format_ts writes a clock's time as the exact decimal does") {
+    // Times of this century 0.7 microsecond apart, and the edges of the integer path: the
+    // same text as the exact fixed-point to_chars.
+    std::vector<double> times;
+    for (double ts = 1765000000.0; ts < 1765000000.0 + 0.002; ts += 0.0000007)
+        times.push_back(ts);
+    for (double ts : {8191.9999996, 8192.0, 8192.0000005, 8589934591.9999995, 8589934592.5})
+        times.push_back(ts);
+    for (const double ts : times) {
+        char buf[64];
+        const auto r = std::to_chars(buf, buf + sizeof buf, ts, std::chars_format::fixed, 6);
+        CHECK(format_ts(ts) == std::string(buf, r.ptr));
+    }
 }

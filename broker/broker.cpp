@@ -161,33 +161,32 @@ void Broker::request_full(const std::string& route, const std::string& nodename,
 }
 
 bool Broker::on_ingest(Clock::time_point now) {
-    // ROUTING_ID | HEARTBEAT; any further frame is read and ignored.
-    auto& frames = ingest_frames_;
-    frames.clear(); // kept across calls: no allocation per heartbeat
-    if (!zmq::recv_multipart(ingest_, std::back_inserter(frames), zmq::recv_flags::dontwait))
-        return false;
-    if (frames.size() < 2) {
+    // ROUTING_ID | HEARTBEAT; any further frame is read and ignored. ROUTER hands over a
+    // message's frames together: once the first is in, the rest are.
+    if (!ingest_.recv(route_, zmq::recv_flags::dontwait)) return false;
+    const bool has_body = route_.more() && ingest_.recv(body_, zmq::recv_flags::dontwait);
+    for (bool more = has_body && body_.more(); more; more = extra_.more())
+        if (!ingest_.recv(extra_, zmq::recv_flags::dontwait)) break;
+    if (!has_body) {
         ++malformed_;
         log_warning("ingest: message without a body, dropped");
         return true;
     }
-    const auto& route = frames[0];
-    auto& body = frames[1];
-    const auto route_s = route.to_string();
-    if (body.size() > config_.max_message_bytes) {
+    const auto route = route_.to_string();
+    if (body_.size() > config_.max_message_bytes) {
         ++oversized_;
         log_warning("ingest: heartbeat of {} bytes over max_message_bytes ({}), dropped",
-                    body.size(), config_.max_message_bytes);
+                    body_.size(), config_.max_message_bytes);
         return true;
     }
     try {
-        auto msg = parser_.parse(body.to_string_view());
+        auto msg = parser_.parse(body_.to_string_view());
         // Under CURVE, the ZAP handler named the node this connection's key belongs to.
-        const char* owner = auth_ ? zmq_msg_gets(body.handle(), "User-Id") : nullptr;
-        cluster_.on_heartbeat(route_s, msg, now, owner ? owner : "", body.to_string_view());
+        const char* owner = auth_ ? zmq_msg_gets(body_.handle(), "User-Id") : nullptr;
+        cluster_.on_heartbeat(route, msg, now, owner ? owner : "", body_.to_string_view());
     } catch (const simdjson::simdjson_error& e) {
         ++malformed_;
-        log_warning("ingest: malformed heartbeat ({} bytes): {}, dropped", body.size(), e.what());
+        log_warning("ingest: malformed heartbeat ({} bytes): {}, dropped", body_.size(), e.what());
     } catch (const std::exception& e) {
         ++malformed_;
         log_warning("ingest: heartbeat refused: {}", e.what());

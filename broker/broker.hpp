@@ -75,8 +75,8 @@ class Broker : public Sink {
     std::uint64_t protocol_refused_ = 0; // snapshot or replay asked in another protocol
     std::uint64_t journal_resent_ = 0, journal_failures_ = 0;
     std::vector<std::string> ipc_files_;
-    std::vector<zmq::message_t> ingest_frames_; // the message on_ingest reads, reused
-    bool sent_on_ingest_ = false;               // since the loop last looked (request_full)
+    zmq::message_t route_, body_, extra_; // the frames on_ingest reads, reused
+    bool sent_on_ingest_ = false;         // since the loop last looked (request_full)
 };
 
 } // namespace om::broker

@@ -659,6 +659,19 @@ TEST_CASE(
     CHECK(log.find("unknown heartbeat kind 'teleport'") != std::string::npos);
     CHECK(log.find("cannot set key 'y' inside a number") != std::string::npos);
 
+    // Frames after the heartbeat are read and ignored, and the next message is read in step:
+    // a full with two more frames, then a full alone.
+    auto extra = hb("full", "n1", 1, 4);
+    extra["data"] = {{"frozen", 0}, {"x", 2}};
+    node.s.send(zmq::buffer(extra.dump()), zmq::send_flags::sndmore);
+    node.s.send(zmq::str_buffer("{\"kind\":\"ping\"}"), zmq::send_flags::sndmore);
+    node.s.send(zmq::str_buffer("junk"), zmq::send_flags::none);
+    REQUIRE(eventually([&] {
+        const auto snap = broker.snapshot();
+        const auto* x = at(snap, {"monitor", "nodes", "n1", "x"});
+        return x && *x == 2;
+    }));
+
     // The broker goes on: a good full after all that is merged.
     auto next = hb("full", "n1", 1, 5);
     next["data"] = {{"frozen", 0}, {"x", 3}};

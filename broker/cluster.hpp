@@ -151,6 +151,8 @@ class Cluster {
     // whenever it connects again, and those this run has published are not published twice.
     Origins published_;
     std::string event_text_; // the event being written by publish_event
+    PatchWriter ping_ops_;   // a ping's patch, and its ts below, written by handle_ping
+    std::string ping_text_;
 };
 
 } // namespace om::broker

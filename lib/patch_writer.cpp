@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace om {
 
@@ -32,6 +33,20 @@ void PatchWriter::set(const Path& p, const json& value) {
 void PatchWriter::set_text(const Path& p, std::string_view value_json) {
     path(p);
     data_.push_back(',');
+    data_ += value_json;
+    data_.push_back(']');
+}
+
+void PatchWriter::set_text(std::initializer_list<std::string_view> keys,
+                           std::string_view value_json) {
+    if (count_++) data_.push_back(',');
+    data_ += "[[";
+    bool first = true;
+    for (const auto k : keys) {
+        if (!std::exchange(first, false)) data_.push_back(',');
+        wire::append_json_string(data_, k);
+    }
+    data_ += "],";
     data_ += value_json;
     data_.push_back(']');
 }

@@ -5,6 +5,7 @@
 #include "json_path.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace om {
@@ -15,6 +16,8 @@ class PatchWriter {
     void set(const Path& path, const json& value);
     // Appends [[path...], VALUE] where value_json is VALUE already serialized.
     void set_text(const Path& path, std::string_view value_json);
+    // The same for a path of keys only, given as they are: no Path is built.
+    void set_text(std::initializer_list<std::string_view> keys, std::string_view value_json);
     // Appends [[path...]].
     void del(const Path& path);
 

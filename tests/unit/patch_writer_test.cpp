@@ -27,6 +27,16 @@ TEST_CASE("a patch body holds the ops in order - with nodename - id and ts") {
     CHECK(json::parse(w.body("n1", 1, 0))["data"].empty());
 }
 
+TEST_CASE("set_text of keys writes what set_text of their Path writes") {
+    PatchWriter a, b;
+    a.set_text(Path{std::string("heartbeats"), std::string("n\"1"), std::string("last")}, "1.5");
+    a.set_text(Path{std::string("x")}, "null");
+    b.set_text({"heartbeats", "n\"1", "last"}, "1.5");
+    b.set_text({"x"}, "null");
+    CHECK(a.ops() == b.ops());
+    CHECK(b.size() == 2);
+}
+
 TEST_CASE("format_ts keeps microseconds") {
     CHECK(format_ts(1.5) == "1.500000");
     CHECK(format_ts(0) == "0.000000");

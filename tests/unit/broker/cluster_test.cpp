@@ -227,6 +227,22 @@ TEST_CASE("cluster: an event's data spliced from the frame's text, wherever data
     CHECK(f.events_of("d") == 0);
 }
 
+TEST_CASE("cluster: a ping's patch carries the very value of heartbeats.<node>.last") {
+    Fixture f;
+    f.send(kFull);
+    f.send(R"({"kind":"ping","nodename":"n1","inc":7,"gen":3,"ts":1})");
+    REQUIRE_FALSE(f.sink.patches.empty());
+    const auto& p = f.sink.patches.back(); // "n1 [OP]"
+    const auto ops = json::parse(p.substr(p.find(' ') + 1));
+    REQUIRE(ops.size() == 1);
+    CHECK(ops[0][0] == json{"heartbeats", "n1", "last"});
+    // Parsed from its text (microseconds), the value equals the document's double.
+    const auto doc_last = f.cluster->document()["heartbeats"]["n1"]["last"].get<double>();
+    CHECK(ops[0][1].get<double>() == doc_last);
+    const auto text = p.substr(p.rfind(',') + 1);
+    CHECK(text.substr(text.find('.') + 1).size() == 6 + 2); // six digits, then "]]"
+}
+
 TEST_CASE("cluster: members are listed from the start and reported stale when never heard") {
     Fixture f({"n1", "n2"});
     CHECK(f.cluster->document()["cluster"]["nodes"] == json{"n1", "n2"});

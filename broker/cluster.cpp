@@ -322,7 +322,8 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
         }
         Op applied_op;
         applied_op.path = std::move(rel);
-        std::string value_text; // the value as sent, for the patch: no re-serialization
+        std::string& value_text = op_text_; // the value as sent, for the patch as is
+        value_text.clear();
         if (op.size() == 2) {
             const auto v = op.at(1).value_unsafe();
             applied_op.value = to_json(v);
@@ -336,9 +337,11 @@ void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::d
             ask_full(n, nodename, "error", now);
             break;
         }
-        Path abs = node_path(nodename);
-        abs.insert(abs.end(), applied_op.path.begin(), applied_op.path.end());
-        op.size() == 2 ? w.set_text(abs, value_text) : w.del(abs);
+        // monitor.nodes.<node> then the op's own path, written without a Path of the two.
+        if (op.size() == 2)
+            w.set_text({kMonitor, kNodes, nodename}, applied_op.path, value_text);
+        else
+            w.del({kMonitor, kNodes, nodename}, applied_op.path);
         if (whole)
             for (auto& s : service_names(&dataset))
                 touched.insert(s);

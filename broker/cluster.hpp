@@ -153,6 +153,7 @@ class Cluster {
     std::string event_text_; // the event being written by publish_event
     PatchWriter ping_ops_;   // a ping's patch, and its ts below, written by handle_ping
     std::string ping_text_;
+    std::string op_text_; // a delta op's value as sent, written by apply_delta
 };
 
 } // namespace om::broker

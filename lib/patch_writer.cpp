@@ -9,16 +9,29 @@
 
 namespace om {
 
+void PatchWriter::step(const PathElem& e) {
+    if (const auto* idx = std::get_if<std::size_t>(&e)) {
+        char buf[24];
+        data_.append(buf, std::to_chars(buf, buf + sizeof buf, *idx).ptr);
+    } else
+        wire::append_json_string(data_, std::get<std::string>(e));
+}
+
 void PatchWriter::path(const Path& p) {
+    path({}, p);
+}
+
+void PatchWriter::path(std::initializer_list<std::string_view> prefix, const Path& rest) {
     if (count_++) data_.push_back(',');
     data_ += "[[";
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (i) data_.push_back(',');
-        if (const auto* idx = std::get_if<std::size_t>(&p[i])) {
-            char buf[24];
-            data_.append(buf, std::to_chars(buf, buf + sizeof buf, *idx).ptr);
-        } else
-            wire::append_json_string(data_, std::get<std::string>(p[i]));
+    bool first = true;
+    for (const auto k : prefix) {
+        if (!std::exchange(first, false)) data_.push_back(',');
+        wire::append_json_string(data_, k);
+    }
+    for (const auto& e : rest) {
+        if (!std::exchange(first, false)) data_.push_back(',');
+        step(e);
     }
     data_.push_back(']');
 }
@@ -39,15 +52,19 @@ void PatchWriter::set_text(const Path& p, std::string_view value_json) {
 
 void PatchWriter::set_text(std::initializer_list<std::string_view> keys,
                            std::string_view value_json) {
-    if (count_++) data_.push_back(',');
-    data_ += "[[";
-    bool first = true;
-    for (const auto k : keys) {
-        if (!std::exchange(first, false)) data_.push_back(',');
-        wire::append_json_string(data_, k);
-    }
-    data_ += "],";
+    set_text(keys, Path{}, value_json);
+}
+
+void PatchWriter::set_text(std::initializer_list<std::string_view> prefix, const Path& rest,
+                           std::string_view value_json) {
+    path(prefix, rest);
+    data_.push_back(',');
     data_ += value_json;
+    data_.push_back(']');
+}
+
+void PatchWriter::del(std::initializer_list<std::string_view> prefix, const Path& rest) {
+    path(prefix, rest);
     data_.push_back(']');
 }
 

@@ -18,6 +18,12 @@ class PatchWriter {
     void set_text(const Path& path, std::string_view value_json);
     // The same for a path of keys only, given as they are: no Path is built.
     void set_text(std::initializer_list<std::string_view> keys, std::string_view value_json);
+    // The same for the path `prefix` then `rest` (a node's op under its subtree), without
+    // a Path built of the two.
+    void set_text(std::initializer_list<std::string_view> prefix, const Path& rest,
+                  std::string_view value_json);
+    // Appends [[prefix..., rest...]].
+    void del(std::initializer_list<std::string_view> prefix, const Path& rest);
     // Appends [[path...]].
     void del(const Path& path);
 
@@ -36,7 +42,11 @@ class PatchWriter {
                      double ts) const;
 
   private:
+    // Each writes an op's opening and its path, up to the path's closing bracket.
     void path(const Path& p);
+    void path(std::initializer_list<std::string_view> prefix, const Path& rest);
+    // Writes one step of a path: a key as a JSON string, an index as a number.
+    void step(const PathElem& e);
     std::string data_; // the ops, comma separated, without the enclosing brackets
     std::size_t count_ = 0;
 };

@@ -37,6 +37,19 @@ TEST_CASE("set_text of keys writes what set_text of their Path writes") {
     CHECK(b.size() == 2);
 }
 
+TEST_CASE("a prefix of keys then a Path writes what their whole Path writes") {
+    const Path rest{std::string("services"), std::string("l\\st"), std::size_t{3}};
+    PatchWriter a, b;
+    a.set_text(Path{std::string("monitor"), std::string("nodes"), std::string("n1"),
+                    std::string("services"), std::string("l\\st"), std::size_t{3}},
+               "{}");
+    a.del(Path{std::string("monitor"), std::string("nodes"), std::string("n1")});
+    b.set_text({"monitor", "nodes", "n1"}, rest, "{}");
+    b.del({"monitor", "nodes", "n1"}, Path{});
+    CHECK(a.ops() == b.ops());
+    CHECK(b.size() == 2);
+}
+
 TEST_CASE("format_ts keeps microseconds") {
     CHECK(format_ts(1.5) == "1.500000");
     CHECK(format_ts(0) == "0.000000");

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -101,9 +102,13 @@ void Runner::submit(Job job) {
         return;
     }
     if (coalesce.count() > 0 && !lane.waiting.empty()) {
-        // Merged: one next run, with the latest event; the one it replaces is done.
-        Job replaced = std::move(lane.waiting.back());
-        lane.waiting.back() = std::move(job);
+        // Merged: one next run, with the latest event; the other is done. The latest is the
+        // one that came last, unless its node numbered it before the one waiting: an event
+        // resent after a broker restart can come after those its node made since.
+        Job& waiting = lane.waiting.back();
+        const bool older = job.eid != 0 && job.nodename == waiting.nodename &&
+                           job.inc == waiting.inc && job.eid < waiting.eid;
+        Job replaced = older ? std::move(job) : std::exchange(waiting, std::move(job));
         ++stats_.coalesced;
         log_(fmt::format("{} coalesced into seq {}:{} (key {})", label(replaced),
                          lane.waiting.back().epoch, lane.waiting.back().seq, replaced.key));

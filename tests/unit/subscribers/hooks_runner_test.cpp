@@ -39,6 +39,16 @@ Job job(std::shared_ptr<const HookConfig> h, std::uint64_t seq) {
     return j;
 }
 
+// A hook that appends its event's seq to `out`, serialized by `path`, coalescing a key's
+// events for `period`.
+std::shared_ptr<const HookConfig> coalescing(const std::string& out, const std::string& path,
+                                             Millis period) {
+    auto h = std::make_shared<HookConfig>(*hook("echo $OM_EVENT_SEQ >> " + out));
+    h->serialize_by = path;
+    h->coalesce = period;
+    return h;
+}
+
 // Services the runner until `done` holds, for 10 s at most, waiting as om-sub hooks does:
 // on the runner's descriptors (a hook's exit, its stderr) up to its sleep limit.
 template <class Pred> bool serve_until(Runner& r, Pred done) {
@@ -174,12 +184,49 @@ TEST_CASE("hooks runner: serialize_by runs one key at a time, in order, others a
     CHECK(pos9 < pos4);
 }
 
+TEST_CASE("hooks runner: coalesce keeps a node's latest event when an older one comes after") {
+    unit::TempDir dir("runner");
+    const auto out = dir.file("out");
+    const auto h = coalescing(out, "nodename", Millis(200));
+    Runner r(4, 100, [](const std::string&) {});
+    std::vector<std::uint64_t> done;
+    r.on_done = [&](const Job& j) { done.push_back(j.seq); };
+    const auto submit = [&](std::uint64_t seq, std::uint64_t eid) {
+        auto j = job(h, seq);
+        j.key = "n1";
+        j.inc = 5;
+        j.eid = eid;
+        r.submit(std::move(j));
+    };
+    submit(1, 1); // runs at once
+    submit(2, 4); // waits for the period
+    // The node's events 2 and 3, resent after a broker restart, come after its 4: each is
+    // done at once, and 4 stays the run to come.
+    submit(3, 2);
+    submit(4, 3);
+    CHECK(done == std::vector<std::uint64_t>{3, 4});
+    REQUIRE(serve_until(r, [&] { return done.size() == 4; }));
+    CHECK(slurp(out) == "1\n2\n");
+    // Another incarnation's numbers are not compared: the one that came last runs (the key
+    // still cools from 2's start, so all three wait).
+    submit(5, 9);
+    submit(6, 9);
+    {
+        auto j = job(h, 7);
+        j.key = "n1";
+        j.inc = 6;
+        j.eid = 1;
+        r.submit(std::move(j));
+    }
+    REQUIRE(serve_until(r, [&] { return done.size() == 7; }));
+    CHECK(slurp(out) == "1\n2\n7\n");
+    REQUIRE(serve_until(r, [&] { return !r.busy(); }));
+}
+
 TEST_CASE("hooks runner: coalesce merges a key's events into one next run, the latest") {
     unit::TempDir dir("runner");
     const auto out = dir.file("out");
-    auto h = std::make_shared<HookConfig>(*hook("echo $OM_EVENT_SEQ >> " + out));
-    h->serialize_by = "data.svcname";
-    h->coalesce = Millis(300);
+    const auto h = coalescing(out, "data.svcname", Millis(300));
     std::vector<std::string> log;
     Runner r(4, 100, [&](const std::string& l) { log.push_back(l); });
     std::vector<std::uint64_t> done;

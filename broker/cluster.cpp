@@ -372,8 +372,12 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
     // Snapshots as the specification shows them: the node monitor always; the service
     // aggregate and the instance when the event concerns a service. The body is spliced
     // from the sender's data text and the cached monitor text: no JSON tree is built.
-    const auto ds = nodes_json_->find(nodename);
-    const json* dataset = ds == nodes_json_->end() ? nullptr : &*ds;
+    // The node's dataset, looked up only by the snapshots that need it: most events find
+    // the monitor's text cached and name no service.
+    const auto dataset = [&]() -> const json* {
+        const auto ds = nodes_json_->find(nodename);
+        return ds == nodes_json_->end() ? nullptr : &*ds;
+    };
     // One pass (members()): the last three keys are absent from all but a rare event, and a
     // lookup of an absent key scans the whole object.
     const auto keys =
@@ -394,7 +398,8 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         return;
     }
     if (n.monitor_text.empty()) {
-        const json* m = dataset ? find(*dataset, Path{kMonitor}) : nullptr;
+        const json* d = dataset();
+        const json* m = d ? find(*d, Path{kMonitor}) : nullptr;
         n.monitor_text = m ? m->dump() : "{}";
     }
     std::string& text = event_text_; // its capacity kept from one event to the next
@@ -413,7 +418,8 @@ void Cluster::publish_event(const std::string& nodename, NodeState& n, simdjson:
         const std::string name(svc);
         const auto a = services_json_->find(name);
         const json* agg = a == services_json_->end() ? nullptr : &*a;
-        const json* inst = dataset ? find(*dataset, Path{kServices, kStatus, name}) : nullptr;
+        const json* d = dataset();
+        const json* inst = d ? find(*d, Path{kServices, kStatus, name}) : nullptr;
         text += ",\"service\":";
         text += agg ? agg->dump() : "{}";
         text += ",\"instance\":";

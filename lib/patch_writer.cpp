@@ -17,10 +17,6 @@ void PatchWriter::step(const PathElem& e) {
         wire::append_json_string(data_, std::get<std::string>(e));
 }
 
-void PatchWriter::path(const Path& p) {
-    path({}, p);
-}
-
 void PatchWriter::path(std::initializer_list<std::string_view> prefix, const Path& rest) {
     if (count_++) data_.push_back(',');
     data_ += "[[";
@@ -37,17 +33,11 @@ void PatchWriter::path(std::initializer_list<std::string_view> prefix, const Pat
 }
 
 void PatchWriter::set(const Path& p, const json& value) {
-    path(p);
-    data_.push_back(',');
-    data_ += value.dump();
-    data_.push_back(']');
+    set_text(p, value.dump());
 }
 
 void PatchWriter::set_text(const Path& p, std::string_view value_json) {
-    path(p);
-    data_.push_back(',');
-    data_ += value_json;
-    data_.push_back(']');
+    set_text({}, p, value_json);
 }
 
 void PatchWriter::set_text(std::initializer_list<std::string_view> keys,
@@ -69,8 +59,7 @@ void PatchWriter::del(std::initializer_list<std::string_view> prefix, const Path
 }
 
 void PatchWriter::del(const Path& p) {
-    path(p);
-    data_.push_back(']');
+    del({}, p);
 }
 
 void PatchWriter::clear() {

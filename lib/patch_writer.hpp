@@ -42,8 +42,8 @@ class PatchWriter {
                      double ts) const;
 
   private:
-    // Each writes an op's opening and its path, up to the path's closing bracket.
-    void path(const Path& p);
+    // Writes an op's opening and its path (prefix, then rest), up to the path's closing
+    // bracket: every op goes through it.
     void path(std::initializer_list<std::string_view> prefix, const Path& rest);
     // Writes one step of a path: a key as a JSON string, an index as a number.
     void step(const PathElem& e);

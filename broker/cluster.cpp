@@ -26,6 +26,22 @@ Path hb_path(const std::string& n) {
     return Path{kHeartbeats, n};
 }
 
+// Writes obj into out as dump() writes it (members in key order, no spaces), each member's
+// value written by write_value(key, value).
+template <class WriteValue>
+void write_object(std::string& out, const json& obj, WriteValue write_value) {
+    out += '{';
+    bool first = true;
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        out += json(it.key()).dump(); // the key, escaped as dump() escapes it
+        out += ':';
+        write_value(it.key(), it.value());
+    }
+    out += '}';
+}
+
 // The service names under a node dataset's services.status.
 std::set<std::string> service_names(const json* dataset) {
     std::set<std::string> out;
@@ -270,8 +286,11 @@ void Cluster::install_full(NodeState& n, const std::string& nodename, json data,
     auto svcs = service_names(old);
     for (auto& s : service_names(&data))
         svcs.insert(s);
+    n.data_text.clear();
     if (!old) {
-        w.set(node_path(nodename), data);
+        // Its text goes in the patch and is kept for snapshots: written once for both.
+        n.data_text = data.dump();
+        w.set_text(node_path(nodename), n.data_text);
     } else {
         Path prefix = node_path(nodename);
         Ops ops;
@@ -292,6 +311,7 @@ void Cluster::install_full(NodeState& n, const std::string& nodename, json data,
 void Cluster::apply_delta(NodeState& n, const std::string& nodename, simdjson::dom::array ops,
                           PatchWriter& w, Clock::time_point now) {
     json& dataset = (*nodes_json_)[nodename];
+    n.data_text.clear(); // any op may change it, the first bad one ending the delta
     std::set<std::string> touched;
     std::size_t applied = 0;
     for (auto e : ops) {
@@ -459,6 +479,28 @@ Clock::time_point Cluster::next_liveness_check() const {
     if (!beating_order_.empty())
         next = std::min(next, nodes_.at(beating_order_.front()).last + config_.hb_timeout + past);
     return next;
+}
+
+std::string Cluster::document_text() {
+    std::string out;
+    out.reserve(document_bytes_ + document_bytes_ / 8);
+    const json* monitor = &doc_.at(kMonitor);
+    const auto dump = [&](const json& v) { out += v.dump(); };
+    write_object(out, doc_, [&](const std::string&, const json& top) {
+        if (&top != monitor) return dump(top);
+        write_object(out, top, [&](const std::string&, const json& part) {
+            if (&part != nodes_json_) return dump(part);
+            write_object(out, part, [&](const std::string& name, const json& dataset) {
+                const auto it = nodes_.find(name);
+                if (it == nodes_.end()) return dump(dataset); // every dataset has its node
+                auto& text = it->second.data_text;
+                if (text.empty()) text = dataset.dump();
+                out += text;
+            });
+        });
+    });
+    document_bytes_ = out.size();
+    return out;
 }
 
 void Cluster::forget(const std::string& nodename) {

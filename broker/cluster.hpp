@@ -78,6 +78,12 @@ class Cluster {
     Clock::time_point next_liveness_check() const;
 
     const json& document() const { return doc_; }
+    // The document as JSON text, byte for byte what document().dump() writes. Each node's
+    // dataset is copied from a kept text (written by its first full, or by the last call),
+    // unless it changed since: a snapshot of a large cluster then costs a copy and the few
+    // datasets that changed, not a walk of every tree (the broker's loop waits on it). The
+    // kept texts take as much memory as the datasets' JSON.
+    std::string document_text();
     const MergeStats& stats() const { return stats_; }
     std::size_t node_count() const { return nodes_.size(); }
     // Every node known to this run, by name.
@@ -96,6 +102,7 @@ class Cluster {
         Clock::time_point stale_since{};
         Clock::time_point last_full_request{};
         std::string monitor_text; // the dataset's monitor as JSON, for events; "" when stale
+        std::string data_text;    // the dataset as JSON, for snapshots; "" when it changed
         // Its place in beating_order_ when beating, else in stale_order_.
         std::list<std::string>::iterator order;
     };
@@ -135,9 +142,10 @@ class Cluster {
     BrokerConfig config_;
     Sink& sink_;
     json doc_;
-    json* nodes_json_;      // doc_["monitor"]["nodes"]
-    json* services_json_;   // doc_["monitor"]["services"]
-    json* heartbeats_json_; // doc_["heartbeats"]
+    json* nodes_json_;               // doc_["monitor"]["nodes"]
+    json* services_json_;            // doc_["monitor"]["services"]
+    json* heartbeats_json_;          // doc_["heartbeats"]
+    std::size_t document_bytes_ = 0; // the size of document_text()'s last answer
     std::unordered_map<std::string, NodeState> nodes_;
     // The nodes by the time their clock started, oldest first: the beating ones by their last
     // heartbeat, the stale ones by when they went stale. check_liveness looks at the fronts

@@ -89,6 +89,34 @@ TEST_CASE("cluster: a full is installed, the next delta applied, each published 
     CHECK(f.cluster->stats().accepted == 2);
 }
 
+TEST_CASE("cluster: the snapshot's text is the document's dump, its kept datasets rewritten "
+          "when they change") {
+    Fixture f({"m1"}); // a member never heard: listed, with no dataset
+    const auto same = [&] { CHECK(f.cluster->document_text() == f.cluster->document().dump()); };
+    same();
+    f.send(R"({"kind":"full","nodename":"n1","inc":7,"gen":3,"ts":1,)"
+           R"("data":{"k\"ey":"\u00e9\n","z":[1,2.5,null],"a":{}}})");
+    f.send(R"({"kind":"full","nodename":"n2","inc":1,"gen":1,"ts":1,"data":{"b":1}})", "",
+           "route-2");
+    same();
+    same(); // from the kept texts
+    f.send(delta(4, R"([[["a","x"],true],[["z"]]])"));
+    same();                                  // n1 changed, n2 kept
+    f.send(delta(5, R"([[["z"],1],[[]]])")); // the second op is bad: the first is applied
+    same();
+    f.send(R"({"kind":"full","nodename":"n1","inc":8,"gen":1,"ts":1,"data":{"c":3}})");
+    same();          // a new incarnation's full
+    f.now += 3100ms; // n1, n2 and m1 past the timeout then the grace
+    f.cluster->check_liveness(f.now);
+    f.now += 2100ms;
+    f.cluster->check_liveness(f.now);
+    CHECK(f.cluster->document()["monitor"]["nodes"].empty());
+    same();
+    f.send(R"({"kind":"full","nodename":"n2","inc":2,"gen":1,"ts":1,"data":{"b":2}})", "",
+           "route-2");
+    same(); // a forgotten node back, its old text gone with it
+}
+
 TEST_CASE("cluster: old and repeated messages change nothing") {
     Fixture f;
     f.send(kFull);

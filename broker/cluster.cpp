@@ -29,7 +29,7 @@ Path hb_path(const std::string& n) {
 // Writes obj into out as dump() writes it (members in key order, no spaces), each member's
 // value written by write_value(key, value).
 template <class WriteValue>
-void write_object(std::string& out, const json& obj, WriteValue write_value) {
+void write_object(HugeText& out, const json& obj, WriteValue write_value) {
     out += '{';
     bool first = true;
     for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -290,6 +290,7 @@ void Cluster::install_full(NodeState& n, const std::string& nodename, json data,
     if (!old) {
         // Its text goes in the patch and is kept for snapshots: written once for both.
         n.data_text = data.dump();
+        n.data_text.shrink_to_fit(); // kept: dump() leaves up to twice the room
         w.set_text(node_path(nodename), n.data_text);
     } else {
         Path prefix = node_path(nodename);
@@ -481,9 +482,8 @@ Clock::time_point Cluster::next_liveness_check() const {
     return next;
 }
 
-std::string Cluster::document_text() {
-    std::string out;
-    out.reserve(document_bytes_ + document_bytes_ / 8);
+HugeText Cluster::document_text() {
+    HugeText out(document_bytes_ + document_bytes_ / 8);
     const json* monitor = &doc_.at(kMonitor);
     const auto dump = [&](const json& v) { out += v.dump(); };
     write_object(out, doc_, [&](const std::string&, const json& top) {
@@ -494,7 +494,10 @@ std::string Cluster::document_text() {
                 const auto it = nodes_.find(name);
                 if (it == nodes_.end()) return dump(dataset); // every dataset has its node
                 auto& text = it->second.data_text;
-                if (text.empty()) text = dataset.dump();
+                if (text.empty()) {
+                    text = dataset.dump();
+                    text.shrink_to_fit();
+                }
                 out += text;
             });
         });

@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "heartbeat.hpp"
+#include "huge_text.hpp"
 #include "json_parse.hpp"
 #include "origins.hpp"
 #include "patch_writer.hpp"
@@ -83,7 +84,7 @@ class Cluster {
     // unless it changed since: a snapshot of a large cluster then costs a copy and the few
     // datasets that changed, not a walk of every tree (the broker's loop waits on it). The
     // kept texts take as much memory as the datasets' JSON.
-    std::string document_text();
+    HugeText document_text();
     const MergeStats& stats() const { return stats_; }
     std::size_t node_count() const { return nodes_.size(); }
     // Every node known to this run, by name.

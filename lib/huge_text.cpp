@@ -61,6 +61,7 @@ HugeText::HugeText(HugeText&& other) noexcept
 }
 
 HugeText& HugeText::operator+=(std::string_view s) {
+    if (s.empty()) return *this; // memcpy may not be given a null pointer, even for nothing
     if (size_ + s.size() > capacity_) grow(std::max(size_ + s.size(), capacity_ * 2));
     std::memcpy(data_ + size_, s.data(), s.size());
     size_ += s.size();

@@ -34,6 +34,8 @@ TEST_CASE("huge text: appended text grows from one page past a huge page, then i
     zmq::message_t got;
     REQUIRE(in.recv(got));
     CHECK(got.to_string_view() == expected);
+    t += ""; // nothing, to a text with no room
+    CHECK(t.size() == 0);
     t += "again"; // an emptied text takes more
     CHECK(t.view() == "again");
 }

@@ -484,26 +484,28 @@ Clock::time_point Cluster::next_liveness_check() const {
 
 HugeText Cluster::document_text() {
     HugeText out(document_bytes_ + document_bytes_ / 8);
-    const json* monitor = &doc_.at(kMonitor);
-    const auto dump = [&](const json& v) { out += v.dump(); };
-    write_object(out, doc_, [&](const std::string&, const json& top) {
-        if (&top != monitor) return dump(top);
-        write_object(out, top, [&](const std::string&, const json& part) {
-            if (&part != nodes_json_) return dump(part);
-            write_object(out, part, [&](const std::string& name, const json& dataset) {
-                const auto it = nodes_.find(name);
-                if (it == nodes_.end()) return dump(dataset); // every dataset has its node
-                auto& text = it->second.data_text;
-                if (text.empty()) {
-                    text = dataset.dump();
-                    text.shrink_to_fit();
-                }
-                out += text;
-            });
-        });
-    });
+    write_json(out, doc_);
     document_bytes_ = out.size();
     return out;
+}
+
+void Cluster::write_json(HugeText& out, const json& v) {
+    if (&v == nodes_json_) {
+        write_object(out, v, [&](const std::string& name, const json& dataset) {
+            const auto it = nodes_.find(name);
+            if (it == nodes_.end()) return write_json(out, dataset); // every dataset has its node
+            auto& text = it->second.data_text;
+            if (text.empty()) {
+                text = dataset.dump();
+                text.shrink_to_fit();
+            }
+            out += text;
+        });
+    } else if (&v == &doc_ || &v == &doc_.at(kMonitor)) { // the objects above the datasets
+        write_object(out, v, [&](const std::string&, const json& m) { write_json(out, m); });
+    } else {
+        out += v.dump();
+    }
 }
 
 void Cluster::forget(const std::string& nodename) {

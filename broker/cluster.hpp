@@ -136,6 +136,9 @@ class Cluster {
     // names, from the one `was_beating` names.
     void restart_clock(NodeState& n, bool was_beating);
     void forget(const std::string& nodename);
+    // Writes v, a part of the document, as dump() writes it: monitor.nodes from the kept
+    // dataset texts (document_text()), the objects above it member by member.
+    void write_json(HugeText& out, const json& v);
     // cluster.nodes lists the nodes with data and the members (config `nodes`), once each.
     void add_to_cluster_nodes(const std::string& nodename, PatchWriter& w);
     void remove_from_cluster_nodes(const std::string& nodename, PatchWriter& w);

@@ -42,8 +42,9 @@ char* map(std::size_t n) {
     return reinterpret_cast<char*>(aligned);
 }
 
-void unmap(char* p, std::size_t capacity) {
-    if (p) munmap(p, mapped_size(capacity));
+// Unmaps a mapping of `mapped` bytes (a mapped_size()); nothing for nullptr.
+void unmap(char* p, std::size_t mapped) {
+    if (p) munmap(p, mapped);
 }
 
 } // namespace

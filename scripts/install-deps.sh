@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages that ombus needs to build, test and run its demo, and to
-# build and check its Debian package: man-db for the man page test, systemd for
-# systemd-analyze verify, iproute2 for the multi-host test's network namespaces, tmux for
-# the live view's test, debhelper and lintian for the package, clang-14 and libFuzzer for scripts/fuzz.sh.
+# build and check its Debian package: libjemalloc-dev for om-sub's allocator, man-db for
+# the man page test, systemd for systemd-analyze verify, iproute2 for the multi-host test's
+# network namespaces, tmux for the live view's test, debhelper and lintian for the package,
+# clang-14 and libFuzzer for scripts/fuzz.sh.
 # With --bench, also the peers that the benchmarks measure ombus against (nats-server and
 # libnats-dev, redis-server and libhiredis-dev for bench_pipeline; mosquitto and
 # libmosquitto-dev for bench_scale's late joiner): benchmarks only, no test needs them.
@@ -13,7 +14,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config git \
 libzmq3-dev cppzmq-dev libsimdjson-dev nlohmann-json3-dev libtoml11-dev catch2 \
-libcli11-dev libfmt-dev python3 python3-zmq \
+libcli11-dev libfmt-dev libjemalloc-dev python3 python3-zmq \
 man-db groff-base systemd procps iproute2 tmux \
 debhelper dpkg-dev fakeroot lintian \
 clang-14 libfuzzer-14-dev libclang-rt-14-dev"

@@ -1,0 +1,34 @@
+// HugePageScope: while one is alive, the allocations of its thread come from a jemalloc
+// arena whose memory is advised as transparent huge pages. A late joiner builds the replica
+// of a large cluster (200,000 service instances: some 400 MiB of small nodes) in one go;
+// with 4 KiB pages that is about 100,000 page faults, most of its time on this kind of
+// machine. In 2 MiB pages it is a few hundred (docs/performance.md, "The late joiner's
+// tree in huge pages"). Only a large snapshot asks for it: a small process keeps 4 KiB
+// pages, and memory freed later goes back to the arena it came from.
+//
+// Without jemalloc (the sanitizer and fuzzing builds, whose allocator must serve every
+// call), or when jemalloc refuses the arena, it does nothing.
+#pragma once
+
+namespace om::sub {
+
+class HugePageScope {
+  public:
+    // Routes this thread's allocations to the huge-page arena if `wanted`, until destroyed.
+    explicit HugePageScope(bool wanted = true);
+    ~HugePageScope();
+    HugePageScope(const HugePageScope&) = delete;
+    HugePageScope& operator=(const HugePageScope&) = delete;
+
+    // True when this thread's allocations go to the huge-page arena now.
+    bool active() const { return switched_; }
+
+    // True when the program has the arena (built with jemalloc, which created it).
+    static bool available();
+
+  private:
+    unsigned previous_ = 0; // the thread's arena before, given back on destruction
+    bool switched_ = false;
+};
+
+} // namespace om::sub

@@ -21,10 +21,6 @@ std::string range_text(const Loss& l) {
 // A step may lead to another (a broker restarting during the replay that follows a
 // reconnection): this many in a row at most, the next poll going on from there.
 constexpr int kStepsInARow = 4;
-
-// A snapshot this large (its JSON text) builds its tree in huge pages: one 2 MiB page's
-// worth. Below it the tree is a few MiB at most, and 4 KiB pages cost little.
-constexpr std::size_t kLargeSnapshot = std::size_t(2) << 20;
 } // namespace
 
 Connection::Connection(ConnectionOptions options)
@@ -173,7 +169,7 @@ bool Connection::snapshot() {
     json doc;
     try {
         // A large cluster's tree in huge pages: most of a late joiner's time was page faults.
-        const HugePageScope huge(s->doc().size() >= kLargeSnapshot);
+        const HugePageScope huge(s->doc().size() >= kHugeTreeFrom);
         doc = to_json(parser_.parse(s->doc()));
     } catch (const simdjson::simdjson_error&) {
         return false;

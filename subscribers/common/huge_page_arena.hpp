@@ -10,7 +10,13 @@
 // call), or when jemalloc refuses the arena, it does nothing.
 #pragma once
 
+#include <cstddef>
+
 namespace om::sub {
+
+// A JSON text this large (a snapshot) has its tree built in huge pages: one 2 MiB page's
+// worth. Below it the tree is a few MiB at most, and 4 KiB pages cost little.
+inline constexpr std::size_t kHugeTreeFrom = std::size_t(2) << 20;
 
 class HugePageScope {
   public:
@@ -27,7 +33,8 @@ class HugePageScope {
     static bool available();
 
   private:
-    unsigned previous_ = 0; // the thread's arena before, given back on destruction
+    // The thread's arena before, given back on destruction (unused without jemalloc).
+    [[maybe_unused]] unsigned previous_ = 0;
     bool switched_ = false;
 };
 

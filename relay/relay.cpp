@@ -3,6 +3,7 @@
 
 #include "api_request.hpp"
 #include "curve.hpp"
+#include "huge_page_arena.hpp"
 #include "log.hpp"
 #include "process_rss.hpp"
 #include "socket_wait.hpp"
@@ -103,7 +104,10 @@ bool Relay::resync(const std::string& why) {
         return false;
     }
     json doc;
+    large_ = snap->doc().size() >= sub::kHugeTreeFrom;
     try {
+        // A large cluster's tree in huge pages, as a late joiner builds it.
+        const sub::HugePageScope huge(large_);
         doc = to_json(parser_.parse(snap->doc()));
     } catch (const simdjson::simdjson_error& e) {
         detach(fmt::format("the upstream's snapshot is not JSON ({}; {})", e.what(), why));
@@ -279,6 +283,9 @@ void Relay::on_api() {
     } else if (r.op == Op::Snapshot) {
         ++stats_.snapshots;
         text(position());
+        // The text of a large replica, and its frame, in huge pages too: fresh pages were
+        // most of a snapshot's time.
+        const sub::HugePageScope huge(large_);
         text(replica_.doc());
     } else if (r.op == Op::Replay) {
         ++stats_.replays;

@@ -79,6 +79,7 @@ class Relay {
     JsonParser parser_;
     std::uint64_t epoch_ = 0, seq_ = 0, pseq_ = 0, eseq_ = 0;
     bool attached_ = false; // in step with an upstream that answers
+    bool large_ = false;    // the last snapshot had kHugeTreeFrom bytes or more
     Clock::time_point last_heard_, last_tick_, started_;
     std::string detached_why_ = "not yet in step with its upstream";
     RelayStats stats_;

@@ -4,7 +4,8 @@
 //     every 5 s, plus 1,000 changes/s: broker CPU per
 //     change against the same load on 10 nodes, its memory against the status document's
 //     JSON size, and a late joiner's snapshot received and applied, against mosquitto's
-//     late joiner on 10,000 retained messages in the same run (when installed);
+//     late joiner on 10,000 retained messages in the same run (when installed), and the
+//     same late joiner behind an om-relay of that broker;
 //   - 1,000 subscribers (40 in smoke) behind 4 relays: broker CPU per event against one
 //     subscriber straight on the broker, and every subscriber receiving every event.
 //   build/tests/bench/bench_scale [--smoke] [--nodes N] [--only nodes|subscribers]
@@ -110,6 +111,22 @@ struct Cluster {
     }
 };
 
+// A late joiner on (pub, api), a broker or a relay: subscribe, snapshot, parse, install,
+// in step. Returns the milliseconds it took.
+double late_joiner_ms(const std::string& pub, const std::string& api) {
+    om::sub::ConnectionOptions o;
+    o.brokers = {{pub, api}};
+    o.state = true;
+    o.topics = {};
+    o.api_timeout = std::chrono::milliseconds(60000);
+    const auto t0 = Clock::now();
+    om::sub::Connection late(o);
+    if (!late.start()) throw std::runtime_error("late joiner did not start on " + api);
+    while (!late.synced())
+        late.poll(std::chrono::milliseconds(1));
+    return bench::seconds_since(t0) * 1e3;
+}
+
 void nodes_section(bool smoke, int nodes) {
     const int many = nodes > 0 ? nodes : smoke ? 300 : 10000;
     const auto limit = raise_fd_limit(rlim_t(many) + 1024);
@@ -156,25 +173,26 @@ void nodes_section(bool smoke, int nodes) {
     bench::report("broker resident memory, the same nodes with no service", bare_rss, "MiB");
     bench::report("  the services' share, against the document", (rss - bare_rss) / doc_mib, "x");
 
-    // A late joiner: subscribe, snapshot, parse, install, in step.
-    om::sub::ConnectionOptions o;
-    o.brokers = {{large.broker.pub, large.broker.api}};
-    o.state = true;
-    o.topics = {};
-    o.api_timeout = std::chrono::milliseconds(60000);
-    const auto t0 = Clock::now();
-    om::sub::Connection late(o);
-    if (!late.start()) throw std::runtime_error("late joiner did not start");
-    while (!late.synced())
-        late.poll(std::chrono::milliseconds(1));
-    const double ms = bench::seconds_since(t0) * 1e3;
+    // A late joiner on the broker, then on a relay of it (whose snapshot is the text of its
+    // own replica, built from the broker's: om-relay's resync and answer).
     const double instances = double(many) * 20;
+    const double ms = late_joiner_ms(large.broker.pub, large.broker.api);
     const double per_10k = ms / (instances / 10000.0);
     bench::report("late joiner's snapshot received and applied (" +
                       std::to_string(long(instances)) + " instances)",
                   ms, "ms");
     bench::report("  per 10,000 service instances", per_10k, "ms", "< 54 (mosquitto)",
                   per_10k < 54);
+    {
+        RelayProc relay(dir, large.broker.pub, large.broker.api, "relay-late",
+                        {"--api-timeout", "60s"});
+        relay.start();
+        if (!eventually([&] { return relay.stats().value("in_step", false); }, 120s))
+            throw std::runtime_error("relay did not get in step with the large broker");
+        const double relay_ms = late_joiner_ms(relay.pub, relay.api);
+        bench::report("  the same behind a relay, per 10,000 service instances",
+                      relay_ms / (instances / 10000.0), "ms");
+    }
 
     // The denominator, in this run: mosquitto's late joiner, 10,000 retained messages as
     // large as an instance's share of the document. The simulated nodes are closed first:

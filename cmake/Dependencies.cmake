@@ -7,9 +7,9 @@ find_package(toml11 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt 9 REQUIRED)            # used header-only: no library to ship beside ours
 find_package(Threads REQUIRED)
-# jemalloc serves om-sub: its huge-page arena holds a large snapshot's tree
+# jemalloc serves om-sub and om-relay: its huge-page arena holds a large snapshot's tree
 # (subscribers/common/huge_page_arena.hpp). Not in the sanitizer and fuzzing builds, whose
-# allocator must serve every call; om-sub then uses glibc's malloc and 4 KiB pages.
+# allocator must serve every call; they then use glibc's malloc and 4 KiB pages.
 if(NOT OMBUS_SANITIZE AND NOT OMBUS_FUZZ)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(jemalloc REQUIRED IMPORTED_TARGET jemalloc)

@@ -1,10 +1,10 @@
 // HugePageScope: while one is alive, the allocations of its thread come from a jemalloc
-// arena whose memory is advised as transparent huge pages. A late joiner builds the replica
-// of a large cluster (200,000 service instances: some 400 MiB of small nodes) in one go;
-// with 4 KiB pages that is about 100,000 page faults, most of its time on this kind of
-// machine. In 2 MiB pages it is a few hundred (docs/performance.md, "The late joiner's
-// tree in huge pages"). Only a large snapshot asks for it: a small process keeps 4 KiB
-// pages, and memory freed later goes back to the arena it came from.
+// arena whose memory is advised as transparent huge pages. A late joiner (om-sub, or
+// om-relay at its resync) builds the tree of a large cluster's snapshot in one go, hundreds
+// of MiB of small nodes; in 4 KiB pages, page faults were most of its time on this kind of
+// machine (docs/performance.md, "The late joiner's tree in huge pages"). Only a large
+// snapshot asks for it: a small process keeps 4 KiB pages, and memory freed later goes
+// back to the arena it came from.
 //
 // Without jemalloc (the sanitizer and fuzzing builds, whose allocator must serve every
 // call), or when jemalloc refuses the arena, it does nothing.

@@ -106,9 +106,7 @@ bool Relay::resync(const std::string& why) {
     json doc;
     large_ = snap->doc().size() >= sub::kHugeTreeFrom;
     try {
-        // A large cluster's tree in huge pages, as a late joiner builds it.
-        const sub::HugePageScope huge(large_);
-        doc = to_json(parser_.parse(snap->doc()));
+        doc = sub::snapshot_tree(parser_, snap->doc());
     } catch (const simdjson::simdjson_error& e) {
         detach(fmt::format("the upstream's snapshot is not JSON ({}; {})", e.what(), why));
         return false;

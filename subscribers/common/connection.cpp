@@ -168,9 +168,7 @@ bool Connection::snapshot() {
     }
     json doc;
     try {
-        // A large cluster's tree in huge pages: most of a late joiner's time was page faults.
-        const HugePageScope huge(s->doc().size() >= kHugeTreeFrom);
-        doc = to_json(parser_.parse(s->doc()));
+        doc = snapshot_tree(parser_, s->doc());
     } catch (const simdjson::simdjson_error&) {
         return false;
     }

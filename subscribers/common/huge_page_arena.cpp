@@ -11,6 +11,11 @@
 
 namespace om::sub {
 
+json snapshot_tree(JsonParser& parser, std::string_view text) {
+    const HugePageScope huge(text.size() >= kHugeTreeFrom);
+    return to_json(parser.parse(text));
+}
+
 #ifdef OMBUS_JEMALLOC
 namespace {
 

@@ -10,7 +10,10 @@
 // call), or when jemalloc refuses the arena, it does nothing.
 #pragma once
 
+#include "json_parse.hpp"
+
 #include <cstddef>
+#include <string_view>
 
 namespace om::sub {
 
@@ -37,5 +40,9 @@ class HugePageScope {
     [[maybe_unused]] unsigned previous_ = 0;
     bool switched_ = false;
 };
+
+// The tree of a snapshot's text, parsed by `parser`; a text of kHugeTreeFrom bytes or more
+// is parsed and built in the huge-page arena. Throws simdjson::simdjson_error on bad JSON.
+json snapshot_tree(JsonParser& parser, std::string_view text);
 
 } // namespace om::sub
